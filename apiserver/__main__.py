@@ -1,0 +1,78 @@
+"""minik-apiserver: start the API server, its storage and the in-process controllers."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from apiserver.config import ServerConfig
+
+
+def _port_range(value: str) -> tuple[int, int]:
+    try:
+        low, high = (int(p) for p in value.split("-", 1))
+    except ValueError:
+        raise click.BadParameter(f'"{value}" is not a port range (like 30000-32767)') from None
+    if not 0 < low <= high < 65536:
+        raise click.BadParameter(f'"{value}" is not a valid port range')
+    return low, high
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=Path.home() / ".minik",
+              show_default=True, help="Where the database and the kubeconfig live.")
+@click.option("--bind-address", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=6443, show_default=True,
+              help="Port to listen on (kube-apiserver calls it --secure-port).")
+@click.option("--storage", type=click.Choice(["sqlite", "memory"]), default="sqlite", show_default=True)
+@click.option("--service-cluster-ip-range", default="10.96.0.0/12", show_default=True)
+@click.option("--service-node-port-range", default="30000-32767", show_default=True)
+@click.option("--nodes", type=click.IntRange(0, 10000), default=1, show_default=True,
+              help="Number of simulated nodes.")
+@click.option("--max-pods", type=click.IntRange(1, 100000), default=110, show_default=True,
+              help="Pods each simulated node advertises, like a kubelet.")
+@click.option("--history-revisions", type=click.IntRange(10, 10_000_000), default=5000, show_default=True,
+              help="Revisions kept for watches; older watches get 410 Expired.")
+@click.option("--pod-start-delay", type=click.FloatRange(0, 3600), default=0.5, show_default=True,
+              help="Seconds a bound pod spends in ContainerCreating before it runs.")
+@click.option("--controllers/--no-controllers", default=True, show_default=True,
+              help="Run the controllers and simulated nodes in this process.")
+@click.option("-v", "--verbosity", type=click.IntRange(0, 10), default=0, help="Log level (kube's -v).")
+def main(data_dir: Path, bind_address: str, port: int, storage: str, service_cluster_ip_range: str,
+         service_node_port_range: str, nodes: int, max_pods: int, history_revisions: int,
+         pod_start_delay: float, controllers: bool, verbosity: int) -> None:
+    """Run the minik control plane: API server, controllers and simulated nodes.
+
+    Example: minik-apiserver --data-dir ~/.minik --port 6443 --nodes 3
+    """
+    import ipaddress
+
+    import uvicorn
+
+    from apiserver import kubeconfig
+    from apiserver.app import create_app
+
+    try:
+        ipaddress.IPv4Network(service_cluster_ip_range, strict=False)
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--service-cluster-ip-range") from None
+    logging.basicConfig(level=logging.DEBUG if verbosity >= 6 else logging.INFO if verbosity else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    config = ServerConfig(data_dir=data_dir, bind_address=bind_address, port=port, storage=storage,
+                          service_cluster_ip_range=service_cluster_ip_range,
+                          service_node_port_range=_port_range(service_node_port_range), nodes=nodes,
+                          max_pods=max_pods, history_revisions=history_revisions,
+                          pod_start_delay=pod_start_delay, controllers=controllers)
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    kubeconfig.write(config)
+    server = uvicorn.Server(uvicorn.Config(create_app(config), host=bind_address, port=port,
+                                           log_level="warning", access_log=False, lifespan="on"))
+    server.run()
+    sys.exit(0 if server.started else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,69 @@
+"""Content negotiation: what the client accepts (JSON, YAML, Table) and what it sent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+import yaml
+from starlette.responses import Response
+
+from apiserver import errors
+
+MAX_BODY = 3 * 1024 * 1024  # kube-apiserver's limit for a request body
+JSON = "application/json"
+YAML = "application/yaml"
+PROTOBUF = "application/vnd.kubernetes.protobuf"
+
+
+@dataclass(frozen=True)
+class Accept:
+    table: bool = False
+    yaml: bool = False
+
+
+def parse_accept(header: str | None) -> Accept:
+    """The first acceptable media range wins, in the client's order."""
+    for part in (header or "").split(","):
+        fields = [f.strip() for f in part.split(";")]
+        media = fields[0].lower()
+        params = dict(f.split("=", 1) for f in fields[1:] if "=" in f)
+        if params.get("as") == "Table" and params.get("g") == "meta.k8s.io" and \
+                media in (JSON, "application/*", "*/*"):
+            return Accept(table=True)
+        if media in (JSON, "*/*", "application/*", PROTOBUF, "application/json;stream=watch", ""):
+            return Accept()
+        if media == YAML:
+            return Accept(yaml=True)
+    return Accept()
+
+
+def render(body: Any, status: int = 200, accept: Accept = Accept(), headers: dict[str, str] | None = None) -> Response:
+    if accept.yaml:
+        text = yaml.safe_dump(orjson.loads(orjson.dumps(body)), sort_keys=False)
+        return Response(text.encode(), status, media_type=YAML, headers=headers)
+    return Response(orjson.dumps(body), status, media_type=JSON, headers=headers)
+
+
+def raw_json(data: bytes, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(data, status, media_type=JSON, headers=headers)
+
+
+def decode_body(content_type: str | None, body: bytes, kind: str) -> Any:
+    """A create/update body: JSON or YAML. Protobuf gets a clear 415 (see README)."""
+    media = (content_type or "").split(";")[0].strip().lower()
+    if len(body) > MAX_BODY:
+        raise errors.request_entity_too_large("limit is 3145728")
+    if media == PROTOBUF:
+        raise errors.unsupported_media_type(media, [JSON, YAML]) from None
+    if not body.strip():
+        raise errors.bad_request(f"the body of the request could not be decoded as a {kind}: empty body")
+    text = body.decode("utf-8", errors="replace")
+    try:
+        if media == YAML:
+            return yaml.safe_load(text)
+        return orjson.loads(text)
+    except (orjson.JSONDecodeError, yaml.YAMLError) as e:
+        reason = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise errors.bad_request(f"couldn't get version/kind; json parse error: {reason}") from None

@@ -1,0 +1,463 @@
+"""The one write path: every create, update, patch and delete, from HTTP handlers and from
+controllers alike, runs here in a fixed order (as kube-apiserver's BeforeCreate/BeforeUpdate):
+
+    decode -> namespace checks -> default -> admit -> prepare -> validate -> persist
+
+Kinds only supply hooks (`resources/<plural>.py`); this module never branches on the kind.
+Storage conflicts become 409s, compaction becomes 410.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import uuid
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable
+
+import orjson
+
+from apiserver import errors
+from apiserver.config import ServerConfig
+from apiserver.machinery import objectmeta
+from apiserver.machinery.duration import format_time
+from apiserver.resources import by_plural
+from apiserver.resources.base import Obj, ResourceType
+from apiserver.storage import (CompactedError, KeyExistsError, KeyNotFoundError, KeyValue,
+                               RevisionMismatchError, Storage)
+
+log = logging.getLogger(__name__)
+
+# Server-owned metadata that clients cannot set or change through an update.
+_IMMUTABLE_META = ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds")
+_GENERATE_NAME_TRIES = 8
+_CONFLICT_RETRIES = 20
+
+
+def decode(kv: KeyValue) -> Obj:
+    return orjson.loads(kv.value)
+
+
+def now_utc() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Registry:
+    def __init__(self, storage: Storage, config: ServerConfig) -> None:
+        self.storage = storage
+        self.config = config
+        self._state: dict[str, Any] = {}
+
+    # -- AdmissionContext ---------------------------------------------------------------------
+
+    def state(self, key: str, factory: Callable[[], Any]) -> Any:
+        if key not in self._state:
+            self._state[key] = factory()
+        return self._state[key]
+
+    async def list_objects(self, plural: str, group: str = "", namespace: str | None = None) -> list[Obj]:
+        rt = by_plural(group, plural)
+        assert rt is not None, plural
+        _, items = await self.storage.list(rt.prefix(namespace))
+        return [decode(kv) for kv in items]
+
+    # -- reads -------------------------------------------------------------------------------
+
+    async def get_kv(self, rt: ResourceType, namespace: str | None, name: str) -> KeyValue:
+        kv = await self.storage.get(rt.key(namespace, name))
+        if kv is None:
+            raise errors.not_found(rt.plural, rt.group, name)
+        return kv
+
+    async def get(self, rt: ResourceType, namespace: str | None, name: str) -> Obj:
+        return decode(await self.get_kv(rt, namespace, name))
+
+    async def list_kvs(self, rt: ResourceType, namespace: str | None) -> tuple[int, list[KeyValue]]:
+        return await self.storage.list(rt.prefix(namespace))
+
+    async def list(self, rt: ResourceType, namespace: str | None = None, *, label_selector: str = "",
+                   field_selector: str = "") -> tuple[int, list[Obj]]:
+        from apiserver.filtering import compile_filter
+
+        match = compile_filter(rt, label_selector, field_selector)
+        revision, kvs = await self.list_kvs(rt, namespace)
+        items = [decode(kv) for kv in kvs]
+        if match is not None:
+            items = [o for o in items if match(o)]
+        return revision, items
+
+    # -- create ------------------------------------------------------------------------------
+
+    async def create(self, rt: ResourceType, namespace: str | None, obj: Obj, *,
+                     dry_run: bool = False) -> Obj:
+        obj = self._check_body(rt, namespace, obj)
+        meta = obj["metadata"]
+        if meta.get("resourceVersion"):
+            # kube-apiserver answers this storage error as a reason-less 500.
+            raise errors.StatusError(500, "", "resourceVersion should not be set on objects to be created")
+        await self._check_namespace_for_create(rt, obj)
+        rt.default(obj)
+        await rt.admit(obj, None, self)
+        try:
+            return await self._create_admitted(rt, obj, dry_run)
+        except BaseException:
+            await rt.release(obj, self)
+            raise
+
+    async def _create_admitted(self, rt: ResourceType, obj: Obj, dry_run: bool) -> Obj:
+        meta = obj["metadata"]
+        for field in ("deletionTimestamp", "deletionGracePeriodSeconds", "managedFields"):
+            meta.pop(field, None)
+        meta["uid"] = str(uuid.uuid4())
+        meta["creationTimestamp"] = format_time(now_utc())
+        if rt.tracks_generation:
+            meta["generation"] = 1
+        else:
+            meta.pop("generation", None)
+        rt.prepare_for_create(obj)
+        generated = not meta.get("name") and bool(meta.get("generateName"))
+        if generated:
+            meta["name"] = objectmeta.generate_name(meta["generateName"])
+        self._validate(rt, obj, objectmeta.validate_object_meta(obj, rt, True) + rt.validate(obj))
+        if dry_run:
+            return obj
+        for attempt in range(_GENERATE_NAME_TRIES):
+            try:
+                kv = await self.storage.create(rt.key(meta.get("namespace"), meta["name"]), _encoder(obj))
+                log.debug("CREATE %s => rev=%d", kv.key, kv.mod_revision)
+                return obj
+            except KeyExistsError:
+                if not generated:
+                    raise errors.already_exists(rt.plural, rt.group, meta["name"]) from None
+                if attempt == _GENERATE_NAME_TRIES - 1:
+                    raise errors.already_exists(
+                        rt.plural, rt.group, meta["name"],
+                        ", the server was not able to generate a unique name for the object") from None
+                meta["name"] = objectmeta.generate_name(meta["generateName"])
+        raise AssertionError("unreachable")
+
+    def _check_body(self, rt: ResourceType, namespace: str | None, obj: Any) -> Obj:
+        """TypeMeta and namespace as kube-apiserver reconciles them with the URL."""
+        if not isinstance(obj, dict):
+            raise errors.bad_request(f"the body of the request could not be decoded as a {rt.kind}")
+        api_version, kind = obj.get("apiVersion"), obj.get("kind")
+        if api_version and api_version != rt.api_version:
+            raise errors.bad_request(
+                f'the API version in the data ({api_version}) does not match the expected API version '
+                f'({rt.api_version})')
+        if kind and kind != rt.kind:
+            raise errors.bad_request(f'the kind in the data ({kind}) does not match the expected kind ({rt.kind})')
+        out: Obj = {"kind": rt.kind, "apiVersion": rt.api_version}
+        out.update((k, v) for k, v in obj.items() if k not in ("kind", "apiVersion"))
+        meta = out.get("metadata")
+        if meta is None:
+            meta = out["metadata"] = {}
+        elif not isinstance(meta, dict):
+            raise errors.bad_request(f"the body of the request could not be decoded as a {rt.kind}: "
+                                     "metadata must be an object")
+        if rt.namespaced:
+            body_ns = meta.get("namespace")
+            if body_ns and namespace and body_ns != namespace:
+                raise errors.bad_request(
+                    "the namespace of the provided object does not match the namespace sent on the request")
+            if namespace:
+                meta["namespace"] = namespace
+        else:
+            meta.pop("namespace", None)
+        return out
+
+    async def _check_namespace_for_create(self, rt: ResourceType, obj: Obj) -> None:
+        """The NamespaceLifecycle admission plugin: no content in missing or dying namespaces."""
+        ns_name = obj["metadata"].get("namespace")
+        if not rt.namespaced or not ns_name:
+            return
+        ns_type = by_plural("", "namespaces")
+        assert ns_type is not None
+        kv = await self.storage.get(ns_type.key(None, ns_name))
+        if kv is None:
+            raise errors.not_found("namespaces", "", ns_name)
+        if decode(kv)["metadata"].get("deletionTimestamp"):
+            raise errors.forbidden(
+                rt.plural, rt.group, obj["metadata"].get("name") or None,
+                f"unable to create new content in namespace {ns_name} because it is being terminated",
+                [{"reason": "NamespaceTerminating",
+                  "message": f'namespace {ns_name} is being terminated', "field": "metadata.namespace"}])
+
+    def _validate(self, rt: ResourceType, obj: Obj, errs: list[errors.FieldError]) -> None:
+        if errs:
+            raise errors.invalid(rt.kind, rt.group, obj["metadata"].get("name", ""), errs)
+
+    # -- update ------------------------------------------------------------------------------
+
+    async def update(self, rt: ResourceType, namespace: str | None, name: str, obj: Obj, *,
+                     subresource: str | None = None, dry_run: bool = False) -> Obj:
+        """PUT. Returns the stored object; see `update_with_status` for the created flag."""
+        result, _ = await self.update_with_status(rt, namespace, name, obj, subresource=subresource,
+                                                  dry_run=dry_run)
+        return result
+
+    async def update_with_status(self, rt: ResourceType, namespace: str | None, name: str, obj: Obj, *,
+                                 subresource: str | None = None, dry_run: bool = False) -> tuple[Obj, bool]:
+        obj = self._check_body(rt, namespace, obj)
+        body_name = obj["metadata"].get("name")
+        if body_name != name:
+            raise errors.bad_request(
+                f"the name of the object ({body_name or ''}) does not match the name on the URL ({name})")
+        kv = await self.storage.get(rt.key(namespace, name))
+        if kv is None:
+            if rt.create_on_update and subresource is None:
+                obj["metadata"].pop("resourceVersion", None)
+                return await self.create(rt, namespace, obj, dry_run=dry_run), True
+            raise errors.not_found(rt.plural, rt.group, name)
+        wanted_rv = obj["metadata"].get("resourceVersion")
+        if not wanted_rv and rt.require_resource_version:
+            raise errors.invalid(rt.kind, rt.group, name, [errors.invalid_value(
+                "metadata.resourceVersion", 0, "must be specified for an update")])
+        body = obj
+
+        def mutate(current: Obj) -> Obj:
+            return self._merge_for_update(rt, current, copy.deepcopy(body), subresource)
+
+        return await self.guaranteed_update(rt, namespace, name, mutate, precondition_rv=wanted_rv,
+                                            dry_run=dry_run, first=kv), False
+
+    def _merge_for_update(self, rt: ResourceType, current: Obj, new: Obj, subresource: str | None) -> Obj:
+        """The spec/status split and server-owned metadata, generically."""
+        if subresource == "status":
+            merged = copy.deepcopy(current)
+            merged["status"] = new.get("status")
+            if merged["status"] is None:
+                merged.pop("status")
+            return merged
+        if subresource == "finalize":
+            merged = copy.deepcopy(current)
+            merged["spec"] = new.get("spec") or {}
+            return merged
+        meta, old_meta = new["metadata"], current["metadata"]
+        for field in _IMMUTABLE_META + ("generation",):
+            if field in old_meta:
+                meta[field] = old_meta[field]
+            else:
+                meta.pop(field, None)
+        if rt.has_status:
+            if "status" in current:
+                new["status"] = current["status"]
+            else:
+                new.pop("status", None)
+        return new
+
+    async def guaranteed_update(self, rt: ResourceType, namespace: str | None, name: str,
+                                mutate: Callable[[Obj], Obj], *, precondition_rv: str | None = None,
+                                dry_run: bool = False, first: KeyValue | None = None) -> Obj:
+        """Read-modify-write with retries on storage conflicts. A non-empty `precondition_rv`
+        that differs from the stored revision is a 409, checked before validation."""
+        key = rt.key(namespace, name)
+        kv = first
+        for _ in range(_CONFLICT_RETRIES):
+            if kv is None:
+                kv = await self.storage.get(key)
+                if kv is None:
+                    raise errors.not_found(rt.plural, rt.group, name)
+            if precondition_rv and precondition_rv != str(kv.mod_revision):
+                raise errors.conflict(rt.plural, rt.group, name)
+            current = decode(kv)
+            new = mutate(copy.deepcopy(current))
+            new = await self._prepare_update(rt, new, current)
+            if dry_run:
+                return new
+            try:
+                return await self._persist_update(rt, key, kv, new, current)
+            except RevisionMismatchError as e:
+                if precondition_rv:
+                    raise errors.conflict(rt.plural, rt.group, name) from None
+                kv = e.current
+            except KeyNotFoundError:
+                raise errors.not_found(rt.plural, rt.group, name) from None
+        raise errors.conflict(rt.plural, rt.group, name)
+
+    async def _prepare_update(self, rt: ResourceType, new: Obj, current: Obj) -> Obj:
+        rt.default(new)
+        await rt.admit(new, current, self)
+        rt.prepare_for_update(new, current)
+        if rt.tracks_generation and _spec_changed(new, current):
+            new["metadata"]["generation"] = int(current["metadata"].get("generation") or 0) + 1
+        errs = (objectmeta.validate_object_meta(new, rt, False)
+                + objectmeta.validate_object_meta_update(new, current)
+                + rt.validate(new) + rt.validate_update(new, current))
+        self._validate(rt, new, errs)
+        if current["metadata"].get("deletionTimestamp"):
+            added = set(new["metadata"].get("finalizers") or []) - set(current["metadata"].get("finalizers") or [])
+            if added:
+                raise errors.invalid(rt.kind, rt.group, new["metadata"]["name"], [errors.forbidden_field(
+                    "metadata.finalizers", "no new finalizers can be added if the object is being deleted")])
+        return new
+
+    async def _persist_update(self, rt: ResourceType, key: str, kv: KeyValue, new: Obj, current: Obj) -> Obj:
+        new["metadata"]["resourceVersion"] = current["metadata"].get("resourceVersion")
+        if new == current:
+            return current  # a write that changes nothing bumps no revision
+        if self._ready_to_remove(rt, new):
+            gone = await self.storage.delete(key, kv.mod_revision)
+            new["metadata"]["resourceVersion"] = str(gone.mod_revision)
+            await rt.release(new, self)
+            return new
+        stored = await self.storage.update(key, _encoder(new), kv.mod_revision)
+        log.debug("UPDATE %s => rev=%d", key, stored.mod_revision)
+        return new
+
+    def _ready_to_remove(self, rt: ResourceType, obj: Obj) -> bool:
+        meta = obj["metadata"]
+        if not meta.get("deletionTimestamp") or meta.get("finalizers"):
+            return False
+        if rt.deletion_blocked is not None and rt.deletion_blocked(obj):
+            return False
+        # A graceful pod waits for its final zero-grace DELETE.
+        return not meta.get("deletionGracePeriodSeconds")
+
+    # -- delete ------------------------------------------------------------------------------
+
+    async def delete(self, rt: ResourceType, namespace: str | None, name: str,
+                     options: Obj | None = None, *, dry_run: bool = False) -> Obj:
+        """Returns the object as it now stands: gone (last state, RV of the delete) or marked
+        for deletion (deletionTimestamp set) while finalizers or a grace period run."""
+        options = options or {}
+        key = rt.key(namespace, name)
+        for _ in range(_CONFLICT_RETRIES):
+            kv = await self.get_kv(rt, namespace, name)
+            current = decode(kv)
+            _check_preconditions(rt, current, options.get("preconditions"))
+            if rt.validate_delete is not None:
+                rt.validate_delete(current)
+            marked = self._mark_for_deletion(rt, copy.deepcopy(current), options)
+            if dry_run:
+                return marked if marked is not None else current
+            try:
+                if marked is not None:
+                    if marked == current:
+                        return current
+                    await self.storage.update(key, _encoder(marked), kv.mod_revision)
+                    return marked
+                gone = await self.storage.delete(key, kv.mod_revision)
+            except RevisionMismatchError:
+                continue
+            except KeyNotFoundError:
+                raise errors.not_found(rt.plural, rt.group, name) from None
+            current["metadata"]["resourceVersion"] = str(gone.mod_revision)
+            await rt.release(current, self)
+            log.debug("DELETE %s => rev=%d", key, gone.mod_revision)
+            return current
+        raise errors.conflict(rt.plural, rt.group, name)
+
+    def _mark_for_deletion(self, rt: ResourceType, obj: Obj, options: Obj) -> Obj | None:
+        """None when the object can go now; else the object marked for deletion."""
+        meta = obj["metadata"]
+        finalizers = list(meta.get("finalizers") or [])
+        policy = _propagation(options, finalizers, rt.default_propagation)
+        wanted = {"Orphan": "orphan", "Foreground": "foregroundDeletion"}.get(policy)
+        if wanted:
+            finalizers = [f for f in finalizers if f not in ("orphan", "foregroundDeletion")] + [wanted]
+        elif policy == "Background" and options.get("propagationPolicy"):
+            finalizers = [f for f in finalizers if f not in ("orphan", "foregroundDeletion")]
+        grace = None
+        if rt.grace_period is not None:
+            requested = options.get("gracePeriodSeconds")
+            grace = rt.grace_period(obj, int(requested) if requested is not None else None)
+        blocked = rt.deletion_blocked is not None and rt.deletion_blocked(obj)
+        if not finalizers and not grace and not blocked:
+            return None
+        now = now_utc()
+        if rt.tracks_generation and "generation" in meta and not meta.get("deletionTimestamp"):
+            meta["generation"] = int(meta["generation"]) + 1  # the first deletionTimestamp counts
+        if finalizers != list(meta.get("finalizers") or []):
+            meta["finalizers"] = finalizers
+        if grace:
+            deadline = now + timedelta(seconds=grace)
+            previous = meta.get("deletionGracePeriodSeconds")
+            if previous is None or grace < previous:
+                meta["deletionTimestamp"] = format_time(deadline)
+                meta["deletionGracePeriodSeconds"] = grace
+        elif not meta.get("deletionTimestamp"):
+            meta["deletionTimestamp"] = format_time(now)
+            meta["deletionGracePeriodSeconds"] = 0
+        elif meta.get("deletionGracePeriodSeconds"):
+            # A zero-grace DELETE ends a grace period (the kubelet's final delete).
+            meta["deletionGracePeriodSeconds"] = 0
+            if not finalizers and not blocked:
+                return None
+        if rt.prepare_for_delete is not None:
+            rt.prepare_for_delete(obj)
+        return obj
+
+    def watch(self, rt: ResourceType, namespace: str | None, *, resource_version: int,
+              label_selector: str = "", field_selector: str = "") -> Any:
+        """An open `watch.Watch` of WatchEvents after `resource_version` (410 when compacted)."""
+        from apiserver.watch import open_watch
+
+        return open_watch(self, rt, namespace, resource_version=resource_version,
+                          label_selector=label_selector, field_selector=field_selector)
+
+    # -- subresources ------------------------------------------------------------------------
+
+    async def bind(self, rt: ResourceType, namespace: str | None, name: str, binding: Obj) -> None:
+        if rt.bind is None:
+            raise errors.method_not_allowed("create", rt.plural, rt.group)
+        bind = rt.bind
+
+        def mutate(current: Obj) -> Obj:
+            bind(current, binding)
+            return current
+
+        await self.guaranteed_update(rt, namespace, name, mutate)
+
+
+def _encoder(obj: Obj) -> Callable[[int], bytes]:
+    def encode(revision: int) -> bytes:
+        obj["metadata"]["resourceVersion"] = str(revision)
+        return orjson.dumps(obj)
+
+    return encode
+
+
+def _spec_changed(new: Obj, old: Obj) -> bool:
+    ignore = ("metadata", "status", "kind", "apiVersion")
+    return {k: v for k, v in new.items() if k not in ignore} != {k: v for k, v in old.items() if k not in ignore}
+
+
+def _propagation(options: Obj, finalizers: list[str], default: str) -> str:
+    policy = options.get("propagationPolicy")
+    orphan = options.get("orphanDependents")
+    if policy and orphan is not None:
+        raise errors.invalid("DeleteOptions", "", "", [errors.invalid_value(
+            "propagationPolicy", policy, "orphanDependents and deletionPropagation cannot be both set")])
+    if policy:
+        if policy not in ("Orphan", "Background", "Foreground"):
+            raise errors.invalid("DeleteOptions", "", "", [errors.not_supported(
+                "propagationPolicy", policy, ["Foreground", "Background", "Orphan", "nil"])])
+        return str(policy)
+    if orphan is not None:
+        return "Orphan" if orphan else "Background"
+    if "orphan" in finalizers:
+        return "Orphan"
+    if "foregroundDeletion" in finalizers:
+        return "Foreground"
+    return default
+
+
+def _check_preconditions(rt: ResourceType, obj: Obj, pre: Obj | None) -> None:
+    if not pre:
+        return
+    meta = obj["metadata"]
+    uid, rv = pre.get("uid"), pre.get("resourceVersion")
+    if uid and uid != meta.get("uid"):
+        raise errors.conflict(rt.plural, rt.group, meta["name"],
+                              f"the UID in the precondition ({uid}) does not match the UID in record "
+                              f"({meta.get('uid')}). The object might have been deleted and then recreated")
+    if rv and rv != meta.get("resourceVersion"):
+        raise errors.conflict(rt.plural, rt.group, meta["name"],
+                              f"the ResourceVersion in the precondition ({rv}) does not match the "
+                              f"ResourceVersion in record ({meta.get('resourceVersion')}). "
+                              "The object might have been modified")
+
+
+__all__ = ["Registry", "decode", "CompactedError"]
+
