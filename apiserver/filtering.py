@@ -23,7 +23,7 @@ def compile_filter(rt: ResourceType, label_selector: str, field_selector: str) -
     fields = parse_field_selector(field_selector) if field_selector.strip() else None
     if fields is not None:
         known = supported_fields(rt)
-        for name in fields.field_names():
+        for name in fields.field_names:
             if name not in known:
                 raise errors.bad_request(f'field label not supported: {name}')
     if labels is None and fields is None:
