@@ -34,7 +34,7 @@ class Watch:
         try:
             self._watcher = registry.storage.watch(rt.prefix(namespace), resource_version)
         except CompactedError as e:
-            raise errors.too_old_resource_version(e.requested, e.oldest) from None
+            raise errors.too_old_resource_version(e.requested, e.oldest - 1) from None
 
     async def __aenter__(self) -> "Watch":
         return self
@@ -55,7 +55,7 @@ class Watch:
                 if out is not None:
                     yield out
         except CompactedError as e:
-            raise errors.too_old_resource_version(e.requested, e.oldest) from None
+            raise errors.too_old_resource_version(e.requested, e.oldest - 1) from None
 
     def _translate(self, ev: Event) -> WatchEvent | None:
         obj = decode(ev.kv)
