@@ -121,6 +121,16 @@ def internal_error(err: str) -> StatusError:
                        {"causes": [{"message": err}]})
 
 
+def rejected_request() -> StatusError:
+    """NewGenericServerResponse(422, ...): kube's fixed sentence for a failed JSON patch."""
+    return StatusError(422, "Invalid", "the server rejected our request due to an error in our request", {})
+
+
+def plain_error(message: str) -> StatusError:
+    """A plain (non-Status) error reaching kube's handler: 500 with no reason and its text."""
+    return StatusError(500, "", message)
+
+
 def timeout(message: str) -> StatusError:
     return StatusError(504, "Timeout", f"Timeout: {message}")
 

@@ -41,7 +41,7 @@ async def patch(registry: Registry, rt: ResourceType, namespace: str | None, nam
         wanted = (patched.get("metadata") or {}).get("resourceVersion")
         if wanted and wanted != current["metadata"].get("resourceVersion"):
             precondition["conflict"] = True
-        return registry._merge_for_update(rt, current, patched, subresource) if subresource else \
+        return registry.merge_for_update(rt, current, patched, subresource) if subresource else \
             _keep_server_fields(registry, rt, current, patched)
 
     obj = await registry.guaranteed_update(rt, namespace, name, _checked(mutate, precondition, rt, name),
@@ -66,7 +66,7 @@ def _keep_server_fields(registry: Registry, rt: ResourceType, current: Obj, patc
     for field in ("name", "namespace"):
         if field in current["metadata"]:
             patched["metadata"].setdefault(field, current["metadata"][field])
-    return registry._merge_for_update(rt, current, patched, None)
+    return registry.merge_for_update(rt, current, patched, None)
 
 
 async def _apply(registry: Registry, rt: ResourceType, namespace: str | None, name: str, body: bytes,
@@ -89,7 +89,7 @@ async def _apply(registry: Registry, rt: ResourceType, namespace: str | None, na
     def mutate(current: Obj) -> Obj:
         merged = algorithms.merge_patch(copy.deepcopy(current), patch_body)
         if subresource:
-            return registry._merge_for_update(rt, current, merged, subresource)
+            return registry.merge_for_update(rt, current, merged, subresource)
         return _keep_server_fields(registry, rt, current, merged)
 
     return await registry.guaranteed_update(rt, namespace, name, mutate, dry_run=dry_run), False

@@ -94,7 +94,7 @@ class Registry:
         meta = obj["metadata"]
         if meta.get("resourceVersion"):
             # kube-apiserver answers this storage error as a reason-less 500.
-            raise errors.StatusError(500, "", "resourceVersion should not be set on objects to be created")
+            raise errors.plain_error("resourceVersion should not be set on objects to be created")
         await self._check_namespace_for_create(rt, obj)
         rt.default(obj)
         await rt.admit(obj, None, self)
@@ -216,12 +216,12 @@ class Registry:
         body = obj
 
         def mutate(current: Obj) -> Obj:
-            return self._merge_for_update(rt, current, copy.deepcopy(body), subresource)
+            return self.merge_for_update(rt, current, copy.deepcopy(body), subresource)
 
         return await self.guaranteed_update(rt, namespace, name, mutate, precondition_rv=wanted_rv,
                                             dry_run=dry_run, first=kv), False
 
-    def _merge_for_update(self, rt: ResourceType, current: Obj, new: Obj, subresource: str | None) -> Obj:
+    def merge_for_update(self, rt: ResourceType, current: Obj, new: Obj, subresource: str | None) -> Obj:
         """The spec/status split and server-owned metadata, generically."""
         if subresource == "status":
             merged = copy.deepcopy(current)
