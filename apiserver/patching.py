@@ -45,7 +45,7 @@ async def patch(registry: Registry, rt: ResourceType, namespace: str | None, nam
             _keep_server_fields(registry, rt, current, patched)
 
     obj = await registry.guaranteed_update(rt, namespace, name, _checked(mutate, precondition, rt, name),
-                                           dry_run=dry_run)
+                                           dry_run=dry_run, subresource=subresource)
     return obj, False
 
 
@@ -92,7 +92,8 @@ async def _apply(registry: Registry, rt: ResourceType, namespace: str | None, na
             return registry.merge_for_update(rt, current, merged, subresource)
         return _keep_server_fields(registry, rt, current, merged)
 
-    return await registry.guaranteed_update(rt, namespace, name, mutate, dry_run=dry_run), False
+    return await registry.guaranteed_update(rt, namespace, name, mutate, dry_run=dry_run,
+                                            subresource=subresource), False
 
 
 def _apply_as_merge(applied: Obj) -> Obj:

@@ -96,15 +96,21 @@ class Registry:
             # kube-apiserver answers this storage error as a reason-less 500.
             raise errors.plain_error("resourceVersion should not be set on objects to be created")
         await self._check_namespace_for_create(rt, obj)
+        generated = not meta.get("name") and bool(meta.get("generateName"))
+        if generated:
+            meta["name"] = objectmeta.generate_name(meta["generateName"])
         rt.default(obj)
         await rt.admit(obj, None, self)
         try:
-            return await self._create_admitted(rt, obj, dry_run)
+            created = await self._create_admitted(rt, obj, dry_run, generated)
         except BaseException:
             await rt.release(obj, self)
             raise
+        if dry_run:
+            await rt.release(obj, self)
+        return created
 
-    async def _create_admitted(self, rt: ResourceType, obj: Obj, dry_run: bool) -> Obj:
+    async def _create_admitted(self, rt: ResourceType, obj: Obj, dry_run: bool, generated: bool) -> Obj:
         meta = obj["metadata"]
         for field in ("deletionTimestamp", "deletionGracePeriodSeconds", "managedFields"):
             meta.pop(field, None)
@@ -115,9 +121,6 @@ class Registry:
         else:
             meta.pop("generation", None)
         rt.prepare_for_create(obj)
-        generated = not meta.get("name") and bool(meta.get("generateName"))
-        if generated:
-            meta["name"] = objectmeta.generate_name(meta["generateName"])
         self._validate(rt, obj, objectmeta.validate_object_meta(obj, rt, True) + rt.validate(obj))
         if dry_run:
             return obj
@@ -219,7 +222,7 @@ class Registry:
             return self.merge_for_update(rt, current, copy.deepcopy(body), subresource)
 
         return await self.guaranteed_update(rt, namespace, name, mutate, precondition_rv=wanted_rv,
-                                            dry_run=dry_run, first=kv), False
+                                            dry_run=dry_run, first=kv, subresource=subresource), False
 
     def merge_for_update(self, rt: ResourceType, current: Obj, new: Obj, subresource: str | None) -> Obj:
         """The spec/status split and server-owned metadata, generically."""
@@ -248,7 +251,8 @@ class Registry:
 
     async def guaranteed_update(self, rt: ResourceType, namespace: str | None, name: str,
                                 mutate: Callable[[Obj], Obj], *, precondition_rv: str | None = None,
-                                dry_run: bool = False, first: KeyValue | None = None) -> Obj:
+                                dry_run: bool = False, first: KeyValue | None = None,
+                                subresource: str | None = None) -> Obj:
         """Read-modify-write with retries on storage conflicts. A non-empty `precondition_rv`
         that differs from the stored revision is a 409, checked before validation."""
         key = rt.key(namespace, name)
@@ -262,23 +266,33 @@ class Registry:
                 raise errors.conflict(rt.plural, rt.group, name)
             current = decode(kv)
             new = mutate(copy.deepcopy(current))
-            new = await self._prepare_update(rt, new, current)
-            if dry_run:
-                return new
             try:
-                return await self._persist_update(rt, key, kv, new, current)
+                new = await self._prepare_update(rt, new, current, subresource)
+                if dry_run:
+                    await rt.release(new, self)
+                    return new
+                stored = await self._persist_update(rt, key, kv, new, current)
             except RevisionMismatchError as e:
+                await rt.release(new, self)
                 if precondition_rv:
                     raise errors.conflict(rt.plural, rt.group, name) from None
                 kv = e.current
+                continue
             except KeyNotFoundError:
+                await rt.release(new, self)
                 raise errors.not_found(rt.plural, rt.group, name) from None
+            except BaseException:
+                await rt.release(new, self)  # frees only what no stored object holds
+                raise
+            await rt.release(current, self)
+            return stored
         raise errors.conflict(rt.plural, rt.group, name)
 
-    async def _prepare_update(self, rt: ResourceType, new: Obj, current: Obj) -> Obj:
+    async def _prepare_update(self, rt: ResourceType, new: Obj, current: Obj, subresource: str | None) -> Obj:
         rt.default(new)
         await rt.admit(new, current, self)
-        rt.prepare_for_update(new, current)
+        if subresource is None:  # /status and /finalize keep what they do not own generically
+            rt.prepare_for_update(new, current)
         if rt.tracks_generation and _spec_changed(new, current):
             new["metadata"]["generation"] = int(current["metadata"].get("generation") or 0) + 1
         errs = (objectmeta.validate_object_meta(new, rt, False)
@@ -399,15 +413,23 @@ class Registry:
     # -- subresources ------------------------------------------------------------------------
 
     async def bind(self, rt: ResourceType, namespace: str | None, name: str, binding: Obj) -> None:
+        """POST <name>/binding. Like kube's BindingREST it assigns the node directly: the
+        pod update rules (which forbid changing spec.nodeName) do not apply."""
         if rt.bind is None:
             raise errors.method_not_allowed("create", rt.plural, rt.group)
-        bind = rt.bind
-
-        def mutate(current: Obj) -> Obj:
-            bind(current, binding)
-            return current
-
-        await self.guaranteed_update(rt, namespace, name, mutate)
+        key = rt.key(namespace, name)
+        for _ in range(_CONFLICT_RETRIES):
+            kv = await self.get_kv(rt, namespace, name)
+            current = decode(kv)
+            rt.bind(current, binding)
+            try:
+                await self.storage.update(key, _encoder(current), kv.mod_revision)
+                return
+            except RevisionMismatchError:
+                continue
+            except KeyNotFoundError:
+                raise errors.not_found(rt.plural, rt.group, name) from None
+        raise errors.conflict(rt.plural, rt.group, name)
 
 
 def _encoder(obj: Obj) -> Callable[[int], bytes]:
