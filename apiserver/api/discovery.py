@@ -39,7 +39,7 @@ def versions_of(group: str) -> list[str]:
     return sorted({rt.version for rt in CATALOG if rt.group == group})
 
 
-def _sub_kind(rt: ResourceType, sub: str) -> tuple[dict[str, str], list[str]]:
+def subresource_kind(rt: ResourceType, sub: str) -> tuple[dict[str, str], list[str]]:
     if sub == "scale":
         return {"group": "autoscaling", "version": "v1", "kind": "Scale"}, ["get", "patch", "update"]
     if sub == "binding":
@@ -65,7 +65,7 @@ def _aggregated_resource(rt: ResourceType) -> dict[str, Any]:
         entry["categories"] = list(rt.categories)
     subs = []
     for sub in rt.subresources:
-        kind, verbs = _sub_kind(rt, sub)
+        kind, verbs = subresource_kind(rt, sub)
         subs.append({"subresource": sub, "responseKind": kind, "verbs": verbs})
     if subs:
         entry["subresources"] = subs
@@ -118,7 +118,7 @@ def resource_list(group: str, version: str) -> dict[str, Any] | None:
             entry["categories"] = list(rt.categories)
         resources.append(entry)
         for sub in rt.subresources:
-            kind, verbs = _sub_kind(rt, sub)
+            kind, verbs = subresource_kind(rt, sub)
             sub_entry: dict[str, Any] = {"name": f"{rt.plural}/{sub}", "singularName": "",
                                          "namespaced": rt.namespaced, "kind": kind["kind"], "verbs": verbs}
             if kind["group"] != rt.group or kind["version"] != rt.version:
