@@ -3,11 +3,9 @@ duplicate fields in a request body become a 400/422 (Strict) or Warning headers 
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import orjson
-from starlette.responses import Response
 
 from apiserver import schemas
 from apiserver.resources.base import ResourceType
@@ -42,9 +40,3 @@ def check_patch(params: dict[str, str], rt: ResourceType, content_type: str, raw
     if problems and mode == "Strict":
         raise schemas.strict_patch_error(patch, problems)
     return problems
-
-
-def with_warnings(response: Response, warnings: list[str]) -> Response:
-    for text in warnings:
-        response.headers.append("Warning", f"299 - {json.dumps(text)}")
-    return response

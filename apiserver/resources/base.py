@@ -162,6 +162,8 @@ class ResourceType:
     # True a deleted object stays, marked. `prepare_for_delete` marks it (phase Terminating).
     deletion_blocked: Callable[[Obj], bool] | None = None
     prepare_for_delete: Callable[[Obj], None] | None = None
+    # Sent as a Warning header with every answer about this kind (deprecated kinds).
+    deprecation: str = ""
     description: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 

@@ -111,6 +111,7 @@ COLUMNS = (
 RESOURCE = ResourceType(
     group="", version="v1", kind="Endpoints", plural="endpoints", singular="endpoints", namespaced=True,
     short_names=("ep",), columns=COLUMNS, validate_name=names.dns1123_subdomain, create_on_update=True,
+    deprecation="v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice",
     default=default, validate=validate,
     description="Endpoints is a collection of endpoints that implement the actual service.",
 )
