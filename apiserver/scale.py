@@ -45,7 +45,7 @@ def _replicas_of(scale: Any, name: str) -> int:
 
 
 async def update_scale(registry: Registry, rt: ResourceType, namespace: str | None, name: str,
-                       scale: Any) -> Obj:
+                       scale: Any, dry_run: bool = False) -> Obj:
     """PUT /scale: the Scale's resourceVersion is a precondition on the parent."""
     adapter = _adapter(rt)
     replicas = _replicas_of(scale, name)
@@ -56,11 +56,11 @@ async def update_scale(registry: Registry, rt: ResourceType, namespace: str | No
         return current
 
     return to_scale(rt, await registry.guaranteed_update(rt, namespace, name, mutate,
-                                                         precondition_rv=wanted_rv or None))
+                                                         precondition_rv=wanted_rv or None, dry_run=dry_run))
 
 
 async def patch_scale(registry: Registry, rt: ResourceType, namespace: str | None, name: str,
-                      content_type: str, body: bytes) -> Obj:
+                      content_type: str, body: bytes, dry_run: bool = False) -> Obj:
     adapter = _adapter(rt)
     holder: dict[str, int] = {}
 
@@ -74,4 +74,4 @@ async def patch_scale(registry: Registry, rt: ResourceType, namespace: str | Non
         adapter.set_replicas(current, holder["replicas"])
         return current
 
-    return to_scale(rt, await registry.guaranteed_update(rt, namespace, name, mutate))
+    return to_scale(rt, await registry.guaranteed_update(rt, namespace, name, mutate, dry_run=dry_run))

@@ -1,0 +1,1 @@
+"""minikctl: a kubectl-compatible command line for minik, speaking only the Kubernetes REST API."""

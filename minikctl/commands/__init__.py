@@ -1,0 +1,1 @@
+"""One module per verb; each exposes one click command, imported lazily by cli.COMMANDS."""

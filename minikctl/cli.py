@@ -1,0 +1,172 @@
+"""The `minikctl` entry point: the root command, lazy verbs, and the one place errors become
+output and an exit code.
+
+Verbs live in `minikctl/commands/<verb>.py` and are imported only when invoked, so `minikctl
+--help` and usage errors cost little more than importing click. Every failure, whether a usage
+error, an API Status, a refused connection or an unexpected exception, is rendered by
+`errors.render` and exits 1 (kubectl's code); no traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+import click
+
+from minikctl.command import CONTEXT_SETTINGS, option_help
+from minikctl.errors import PlainError, render
+from minikctl.flags import FLAGS_KEY, global_options, normalise_args
+
+# name -> (module:attribute, summary, help section); summaries are shown without importing.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "create": ("minikctl.commands.create:create", "Create a resource from a file or from stdin",
+               "Basic Commands (Beginner)"),
+    "get": ("minikctl.commands.get:get", "Display one or many resources",
+            "Basic Commands (Intermediate)"),
+    "delete": ("minikctl.commands.delete:delete", "Delete resources by file names, stdin, "
+               "resources and names, or by resources and label selector",
+               "Basic Commands (Intermediate)"),
+    "scale": ("minikctl.commands.scale:scale", "Set a new size for a deployment, replica set, or "
+              "replication controller", "Deploy Commands"),
+    "options": ("minikctl.commands.options:options", "Print the list of flags inherited by all "
+                "commands", "Other Commands"),
+}
+
+
+def _distance(a: str, b: str) -> int:
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+    return row[-1]
+
+
+def unknown_command(name: str) -> PlainError:
+    """cobra's wording, suggesting commands within edit distance 2 or sharing the prefix."""
+    near = [c for c in COMMANDS
+            if _distance(name.lower(), c) <= 2 or c.startswith(name.lower())]
+    text = f'error: unknown command "{name}" for "minikctl"'
+    if near:
+        text += "\n\nDid you mean this?\n" + "".join(f"\t{c}\n" for c in near)
+    return PlainError(text)
+
+
+def _verb_in(args: list[str], group: click.Group, ctx: click.Context) -> str | None:
+    """The verb cobra would find: like its stripFlags, a flag without `=` that is not a known
+    boolean takes the next argument as its value."""
+    bools = {o for p in group.get_params(ctx) if isinstance(p, click.Option) and p.is_flag
+             for o in p.opts + p.secondary_opts}
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg.startswith("-"):
+            skip = "=" not in arg and arg not in bools and (arg.startswith("--") or len(arg) == 2)
+        else:
+            return arg if arg in COMMANDS else None
+    return None
+
+
+class LazyGroup(click.Group):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.params.extend(global_options())
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module_name, _, attribute = COMMANDS[cmd_name][0].partition(":")
+        command: click.Command = getattr(importlib.import_module(module_name), attribute)
+        return command
+
+    def resolve_command(self, ctx: click.Context,
+                        args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0]
+        command = self.get_command(ctx, name)
+        if command is None:
+            raise unknown_command(name)
+        return name, command, args[1:]
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        given = list(args)
+        try:
+            return super().parse_args(ctx, normalise_args(self, ctx, args))
+        except click.UsageError as err:
+            # cobra finds the verb before parsing flags, so its hint names the verb
+            verb = _verb_in(given, self, ctx)
+            err.ctx = err.ctx or ctx
+            if verb is not None:
+                setattr(err, "help_path", f"minikctl {verb}")
+            raise
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write("minikctl controls a minik (local Kubernetes) control plane, speaking "
+                        "the Kubernetes API like kubectl.\n\n")
+        sections: dict[str, list[str]] = {}
+        for name, (_, summary, section) in COMMANDS.items():
+            sections.setdefault(section, []).append(f"  {name:<15} {summary}\n")
+        for section, lines in sections.items():
+            formatter.write(f"{section}:\n" + "".join(lines) + "\n")
+        formatter.write("Usage:\n  minikctl [flags] [options]\n\n"
+                        'Use "minikctl <command> --help" for more information about a given '
+                        "command.\n"
+                        'Use "minikctl options" for a list of global command-line options '
+                        "(applies to all commands).\n")
+
+
+@click.group("minikctl", cls=LazyGroup, invoke_without_command=True,
+             context_settings=CONTEXT_SETTINGS)
+@click.pass_context
+def root(ctx: click.Context) -> None:
+    """minikctl controls a minik control plane."""
+    from minikctl.session import Session
+
+    ctx.obj = Session(ctx.meta.setdefault(FLAGS_KEY, {}))
+    ctx.call_on_close(ctx.obj.close)
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+
+
+def global_help() -> str:
+    return ("The following options can be passed to any command:\n\n"
+            + option_help(list(root.params), globals_only=True))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run minikctl; returns the exit code (0 on success, 1 for any failure)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        result = root.main(args=args, prog_name="minikctl", standalone_mode=False)
+        return result if isinstance(result, int) else 0
+    except click.exceptions.Exit as done:
+        return int(done.exit_code or 0)
+    except click.exceptions.Abort:
+        sys.stderr.write("Aborted!\n")
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        sys.stderr.close()
+        return 1
+    except Exception as err:  # the one place a failure becomes text and an exit code
+        if "--v=10" in args or "-v=10" in args:
+            import traceback
+
+            traceback.print_exc()
+        text, code = render(err)
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            pass
+        sys.stderr.write(text)
+        return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
