@@ -1,0 +1,186 @@
+"""Whether a pod fits a node, and if not why, in the scheduler's own words.
+
+The filters run in the default profile's order (NodeUnschedulable, TaintToleration,
+NodeAffinity, NodePorts, NodeResourcesFit) and stop at the first that fails, as kube's
+framework does; `fit_error` turns the per-node reasons into FailedScheduling's message.
+A node whose Ready condition is not True counts as tainted `node.kubernetes.io/not-ready`,
+the taint the node lifecycle controller would have added.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, Iterable
+
+from apiserver.machinery.quantity import parse_quantity
+from apiserver.resources.base import Obj
+
+UNSCHEDULABLE = "node(s) were unschedulable"
+AFFINITY = "node(s) didn't match Pod's node affinity/selector"
+PORTS = "node(s) didn't have free ports for the requested pod ports"
+TOO_MANY_PODS = "Too many pods"
+# Reasons preemption could fix by evicting lower-priority pods (kube's Unschedulable code).
+_RESOLVABLE = (TOO_MANY_PODS, PORTS)
+NO_VICTIMS = "No preemption victims found for incoming pod"
+NOT_HELPFUL = "Preemption is not helpful for scheduling"
+NO_NODES = "no nodes available to schedule pods"
+
+
+def _spec(obj: Obj) -> dict[str, Any]:
+    spec: dict[str, Any] = obj.get("spec") or {}
+    return spec
+
+
+def tolerates(toleration: Obj, taint: Obj) -> bool:
+    if toleration.get("effect") and toleration.get("effect") != taint.get("effect"):
+        return False
+    if toleration.get("key") and toleration.get("key") != taint.get("key"):
+        return False
+    if toleration.get("operator") == "Exists":
+        return True
+    return (toleration.get("value") or "") == (taint.get("value") or "")
+
+
+def node_taints(node: Obj) -> list[Obj]:
+    taints = list(_spec(node).get("taints") or [])
+    ready = next((c for c in (node.get("status") or {}).get("conditions") or [] if c.get("type") == "Ready"), None)
+    if ready is None or ready.get("status") != "True":
+        key = "node.kubernetes.io/not-ready" if ready is not None and ready.get("status") == "False" \
+            else "node.kubernetes.io/unreachable"
+        if not any(t.get("key") == key for t in taints):
+            taints.append({"key": key, "effect": "NoSchedule"})
+    return taints
+
+
+def _match_expression(expr: Obj, value: str | None) -> bool:
+    op, values = expr.get("operator"), [str(v) for v in expr.get("values") or []]
+    if op == "In":
+        return value is not None and value in values
+    if op == "NotIn":
+        return value is None or value not in values
+    if op == "Exists":
+        return value is not None
+    if op == "DoesNotExist":
+        return value is None
+    if op in ("Gt", "Lt") and value is not None and len(values) == 1:
+        try:
+            return int(value) > int(values[0]) if op == "Gt" else int(value) < int(values[0])
+        except ValueError:
+            return False
+    return False
+
+
+def matches_affinity(pod: Obj, node: Obj) -> bool:
+    labels = (node.get("metadata") or {}).get("labels") or {}
+    for k, v in (_spec(pod).get("nodeSelector") or {}).items():
+        if labels.get(k) != v:
+            return False
+    required = (((_spec(pod).get("affinity") or {}).get("nodeAffinity") or {})
+                .get("requiredDuringSchedulingIgnoredDuringExecution"))
+    if not required:
+        return True
+    name = (node.get("metadata") or {}).get("name")
+    for term in required.get("nodeSelectorTerms") or []:
+        exprs, fields = term.get("matchExpressions") or [], term.get("matchFields") or []
+        if not exprs and not fields:
+            continue  # an empty term matches nothing
+        if all(_match_expression(e, labels.get(e.get("key"))) for e in exprs) and all(
+                _match_expression(f, name if f.get("key") == "metadata.name" else None) for f in fields):
+            return True
+    return False
+
+
+def pod_requests(pod: Obj) -> dict[str, Fraction]:
+    """Sum of the containers' requests, or the largest init container's if larger, plus overhead."""
+    def requests(containers: Iterable[Obj]) -> list[dict[str, Fraction]]:
+        out = []
+        for c in containers:
+            req = (c.get("resources") or {}).get("requests") or {}
+            out.append({k: _quantity(v) for k, v in req.items() if k in ("cpu", "memory")})
+        return out
+
+    total: dict[str, Fraction] = {}
+    for req in requests(_spec(pod).get("containers") or []):
+        for k, v in req.items():
+            total[k] = total.get(k, Fraction(0)) + v
+    for req in requests(_spec(pod).get("initContainers") or []):
+        for k, v in req.items():
+            total[k] = max(total.get(k, Fraction(0)), v)
+    for k, v in (_spec(pod).get("overhead") or {}).items():
+        if k in ("cpu", "memory"):
+            total[k] = total.get(k, Fraction(0)) + _quantity(v)
+    return total
+
+
+def _quantity(value: Any) -> Fraction:
+    try:
+        return parse_quantity(value)
+    except ValueError:
+        return Fraction(0)
+
+
+def host_ports(pod: Obj) -> set[tuple[str, int]]:
+    return {(str(p.get("protocol") or "TCP"), int(p["hostPort"]))
+            for c in _spec(pod).get("containers") or [] for p in c.get("ports") or [] if p.get("hostPort")}
+
+
+@dataclass
+class NodeUsage:
+    """What the pods bound to a node already take: a count, requests and host ports."""
+
+    pods: int = 0
+    requests: dict[str, Fraction] = field(default_factory=dict)
+    ports: set[tuple[str, int]] = field(default_factory=set)
+
+    def add(self, requests: dict[str, Fraction], ports: set[tuple[str, int]]) -> None:
+        self.pods += 1
+        for k, v in requests.items():
+            self.requests[k] = self.requests.get(k, Fraction(0)) + v
+        self.ports |= ports
+
+
+def usage(bound: Iterable[Obj]) -> NodeUsage:
+    total = NodeUsage()
+    for pod in bound:
+        total.add(pod_requests(pod), host_ports(pod))
+    return total
+
+
+def unfit_reasons(pod: Obj, node: Obj, used: NodeUsage) -> list[str]:
+    """Why `pod` cannot go to `node`, given what is bound there already; empty when it fits."""
+    tolerations = _spec(pod).get("tolerations") or []
+    if _spec(node).get("unschedulable") and not any(
+            tolerates(t, {"key": "node.kubernetes.io/unschedulable", "effect": "NoSchedule"}) for t in tolerations):
+        return [UNSCHEDULABLE]
+    for taint in node_taints(node):
+        if taint.get("effect") in ("NoSchedule", "NoExecute") and not any(tolerates(t, taint) for t in tolerations):
+            return [f"node(s) had untolerated taint {{{taint.get('key')}: {taint.get('value') or ''}}}"]
+    if not matches_affinity(pod, node):
+        return [AFFINITY]
+    if host_ports(pod) & used.ports:
+        return [PORTS]
+    allocatable = (node.get("status") or {}).get("allocatable") or {}
+    reasons = []
+    if used.pods + 1 > int(_quantity(allocatable.get("pods", 0))):
+        reasons.append(TOO_MANY_PODS)
+    need = pod_requests(pod)
+    for resource in ("cpu", "memory"):
+        wanted = need.get(resource)
+        if wanted and used.requests.get(resource, 0) + wanted > _quantity(allocatable.get(resource, 0)):
+            reasons.append(f"Insufficient {resource}")
+    return reasons
+
+
+def fit_error(num_nodes: int, reasons_by_node: dict[str, list[str]]) -> str:
+    """FailedScheduling's message: a sorted histogram of reasons, then preemption's verdict."""
+    if num_nodes == 0:
+        return NO_NODES
+    histogram = Counter(r for reasons in reasons_by_node.values() for r in reasons)
+    text = f"0/{num_nodes} nodes are available: " + ", ".join(sorted(f"{n} {r}" for r, n in histogram.items()))
+    verdicts = Counter(
+        NO_VICTIMS if all(r in _RESOLVABLE or r.startswith("Insufficient ") for r in reasons) else NOT_HELPFUL
+        for reasons in reasons_by_node.values())
+    return (text + f". preemption: 0/{num_nodes} nodes are available: "
+            + ", ".join(sorted(f"{n} {v}" for v, n in verdicts.items())) + ".")
