@@ -10,6 +10,8 @@ import click
 
 from apiserver.config import ServerConfig
 
+SHUTDOWN_GRACE = 3  # seconds
+
 
 def _port_range(value: str) -> tuple[int, int]:
     try:
@@ -40,10 +42,17 @@ def _port_range(value: str) -> tuple[int, int]:
               help="Seconds a bound pod spends in ContainerCreating before it runs.")
 @click.option("--controllers/--no-controllers", default=True, show_default=True,
               help="Run the controllers and simulated nodes in this process.")
+@click.option("--token-auth-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Require bearer tokens from this CSV file (token,user,uid[,groups]), as kube-apiserver.")
+@click.option("--tls-cert-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Serve HTTPS with this PEM certificate (with --tls-private-key-file).")
+@click.option("--tls-private-key-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The PEM private key of --tls-cert-file.")
 @click.option("-v", "--verbosity", type=click.IntRange(0, 10), default=0, help="Log level (kube's -v).")
 def main(data_dir: Path, bind_address: str, port: int, storage: str, service_cluster_ip_range: str,
          service_node_port_range: str, nodes: int, max_pods: int, history_revisions: int,
-         pod_start_delay: float, controllers: bool, verbosity: int) -> None:
+         pod_start_delay: float, controllers: bool, token_auth_file: Path | None, tls_cert_file: Path | None,
+         tls_private_key_file: Path | None, verbosity: int) -> None:
     """Run the minik control plane: API server, controllers and simulated nodes.
 
     Example: minik-apiserver --data-dir ~/.minik --port 6443 --nodes 3
@@ -65,13 +74,61 @@ def main(data_dir: Path, bind_address: str, port: int, storage: str, service_clu
                           service_cluster_ip_range=service_cluster_ip_range,
                           service_node_port_range=_port_range(service_node_port_range), nodes=nodes,
                           max_pods=max_pods, history_revisions=history_revisions,
-                          pod_start_delay=pod_start_delay, controllers=controllers)
+                          pod_start_delay=pod_start_delay, controllers=controllers,
+                          token_auth_file=token_auth_file, tls_cert_file=tls_cert_file,
+                          tls_private_key_file=tls_private_key_file)
+    token = _check_security(config)
     data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    kubeconfig.write(config)
-    server = uvicorn.Server(uvicorn.Config(create_app(config), host=bind_address, port=port,
-                                           log_level="warning", access_log=False, lifespan="on"))
+    tls = {"ssl_certfile": str(tls_cert_file), "ssl_keyfile": str(tls_private_key_file)} if config.tls else {}
+    app = create_app(config, on_ready=lambda: kubeconfig.write(config, token))
+    # Open watches would hold a graceful shutdown forever: they are cut after SHUTDOWN_GRACE.
+    server = uvicorn.Server(uvicorn.Config(app, host=bind_address, port=port, log_level="warning",
+                                           access_log=False, lifespan="on",
+                                           timeout_graceful_shutdown=SHUTDOWN_GRACE, **tls))
     server.run()
     sys.exit(0 if server.started else 1)
+
+
+def _check_security(config: ServerConfig) -> str | None:
+    """Check the TLS and token flags before serving; warn about an open non-loopback bind.
+    Returns the token the written kubeconfig carries (the token file's first)."""
+    import ssl
+
+    from apiserver.auth import TokenFileError, load_token_file
+
+    if (config.tls_cert_file is None) != (config.tls_private_key_file is None):
+        raise click.UsageError("--tls-cert-file and --tls-private-key-file must be given together")
+    if config.tls:
+        try:
+            ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(
+                str(config.tls_cert_file), str(config.tls_private_key_file))
+        except (OSError, ssl.SSLError) as e:
+            raise click.UsageError(f"unable to load the TLS certificate and key: {e}") from None
+    token = None
+    if config.token_auth_file is not None:
+        try:
+            token = load_token_file(config.token_auth_file)[0].token
+        except TokenFileError as e:
+            raise click.UsageError(str(e)) from None
+    if token is None and not _is_loopback(config.bind_address):
+        click.echo(f"Warning: serving on {config.bind_address} without authentication: anyone who can reach "
+                   "this address can read and change every object. Use --token-auth-file with "
+                   "--tls-cert-file/--tls-private-key-file.", err=True)
+    elif token is not None and not config.tls:
+        click.echo("Warning: --token-auth-file without --tls-cert-file: tokens travel in clear text, and "
+                   "kubectl sends bearer tokens only over HTTPS (minikctl sends them either way).", err=True)
+    return token
+
+
+def _is_loopback(address: str) -> bool:
+    import ipaddress
+
+    if address == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
 
 
 if __name__ == "__main__":

@@ -1,12 +1,13 @@
-"""create_app(config) -> the FastAPI application: routes, the ONE error handler, and the
-lifespan that opens storage, bootstraps the cluster and runs the controllers."""
+"""create_app(config) -> the FastAPI application: routes, the ONE error handler, the
+authentication and body-size middlewares, and the lifespan that opens storage, bootstraps the
+cluster and runs the controllers."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-from typing import AsyncIterator
+from typing import AsyncIterator, Callable
 
 from fastapi import FastAPI
 from starlette.exceptions import HTTPException
@@ -15,9 +16,11 @@ from starlette.responses import PlainTextResponse, Response
 
 from apiserver import errors
 from apiserver.api import discovery, openapi
+from apiserver.api.bodies import BodyLimit
 from apiserver.api.handlers import handle
 from apiserver.api.negotiation import render
 from apiserver.api.paths import GroupVersion, Target, parse
+from apiserver.auth import TokenAuth, load_token_file
 from apiserver.bootstrap import bootstrap
 from apiserver.config import ServerConfig
 from apiserver.registry import Registry
@@ -27,7 +30,11 @@ log = logging.getLogger(__name__)
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
-def create_app(config: ServerConfig, storage: Storage | None = None) -> FastAPI:
+def create_app(config: ServerConfig, storage: Storage | None = None,
+               on_ready: Callable[[], None] | None = None) -> FastAPI:
+    """`on_ready` runs once storage is open and the cluster bootstrapped, before /readyz says
+    ok (the command line writes the kubeconfig then: a second server refused the database
+    must not overwrite the running one's)."""
     store = storage or open_storage(config.storage, config.data_dir, config.history_revisions)
     registry = Registry(store, config)
     ready = asyncio.Event()
@@ -40,6 +47,8 @@ def create_app(config: ServerConfig, storage: Storage | None = None) -> FastAPI:
         if config.controllers:
             from apiserver.controllers.manager import run_controllers
             tasks.append(asyncio.create_task(run_controllers(registry, config), name="controllers"))
+        if on_ready is not None:
+            on_ready()
         ready.set()
         try:
             yield
@@ -98,6 +107,14 @@ def create_app(config: ServerConfig, storage: Storage | None = None) -> FastAPI:
     async def openapi_index() -> Response:
         return render(openapi.index())
 
+    @app.get("/openapi/v2", include_in_schema=False)
+    async def openapi_v2(request: Request) -> Response:
+        # kubectl asks for protobuf only; a JSON 200 would fail its decoding, a 406 does not.
+        accept = request.headers.get("accept", "")
+        if accept and "json" not in accept and "*/*" not in accept:
+            return render(errors.not_acceptable(["application/json"]).status(), 406)
+        return Response(openapi.v2(), media_type="application/json")
+
     @app.get("/openapi/v3/{path:path}", include_in_schema=False)
     async def openapi_doc(path: str) -> Response:
         parts = path.split("/")
@@ -120,6 +137,10 @@ def create_app(config: ServerConfig, storage: Storage | None = None) -> FastAPI:
 
     app.add_api_route("/api/{path:path}", resources, methods=METHODS, include_in_schema=False)
     app.add_api_route("/apis/{path:path}", resources, methods=METHODS, include_in_schema=False)
+    # Added last, so outermost: authentication runs first, then the body limit.
+    app.add_middleware(BodyLimit)
+    if config.token_auth_file is not None:
+        app.add_middleware(TokenAuth, tokens=load_token_file(config.token_auth_file))
     return app
 
 

@@ -13,6 +13,8 @@ SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 async def _ensure(registry: Registry, plural: str, namespace: str | None, obj: dict) -> None:
     rt = by_plural("", plural)
     assert rt is not None
+    if await registry.storage.get(rt.key(namespace, obj["metadata"]["name"])) is not None:
+        return  # a restart: creating it again would fail on its allocations before the 409
     try:
         await registry.create(rt, namespace, obj)
     except errors.StatusError as e:

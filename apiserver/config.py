@@ -22,6 +22,15 @@ class ServerConfig:
     # Seconds a bound pod waits in ContainerCreating before it runs (the node agent's stage delay).
     pod_start_delay: float = 0.5
     controllers: bool = True
+    # kube-apiserver's --token-auth-file (CSV: token,user,uid[,groups]); None: no authentication.
+    token_auth_file: Path | None = None
+    # kube-apiserver's --tls-cert-file/--tls-private-key-file; both set: serve HTTPS.
+    tls_cert_file: Path | None = None
+    tls_private_key_file: Path | None = None
+
+    @property
+    def tls(self) -> bool:
+        return self.tls_cert_file is not None and self.tls_private_key_file is not None
 
     @property
     def service_network(self) -> ipaddress.IPv4Network:
@@ -29,4 +38,5 @@ class ServerConfig:
 
     @property
     def server_url(self) -> str:
-        return f"http://{self.bind_address}:{self.port}"
+        host = f"[{self.bind_address}]" if ":" in self.bind_address else self.bind_address
+        return f"{'https' if self.tls else 'http'}://{host}:{self.port}"
