@@ -121,6 +121,11 @@ def internal_error(err: str) -> StatusError:
                        {"causes": [{"message": err}]})
 
 
+def apply_conflict(message: str, causes: list[dict[str, str]]) -> StatusError:
+    """NewApplyConflict: a server-side apply touching fields another manager owns."""
+    return StatusError(409, "Conflict", message, {"causes": causes})
+
+
 def rejected_request() -> StatusError:
     """NewGenericServerResponse(422, ...): kube's fixed sentence for a failed JSON patch."""
     return StatusError(422, "Invalid", "the server rejected our request due to an error in our request", {})

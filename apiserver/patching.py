@@ -1,13 +1,16 @@
-"""PATCH on top of the registry's read-modify-write: json, merge, strategic merge and a
-simple server-side apply (create when missing, otherwise merge the applied fields)."""
+"""PATCH on top of the registry's read-modify-write: json, merge, strategic merge, and
+server-side apply (create when missing, merge the applied fields, track their ownership)."""
 
 from __future__ import annotations
 
 import copy
+from datetime import datetime, timezone
 from typing import Any
 
 from apiserver import errors
+from apiserver.machinery import managedfields
 from apiserver.machinery import patch as algorithms
+from apiserver.machinery.duration import format_time
 from apiserver.registry import Registry
 from apiserver.resources.base import Obj, ResourceType
 
@@ -28,7 +31,7 @@ async def patch(registry: Registry, rt: ResourceType, namespace: str | None, nam
     if kind not in PATCH_TYPES:
         raise errors.unsupported_media_type(kind, PATCH_TYPES)
     if kind == APPLY_TYPE:
-        return await _apply(registry, rt, namespace, name, body, subresource, dry_run, field_manager)
+        return await _apply(registry, rt, namespace, name, body, subresource, dry_run, field_manager, force)
     if force:
         raise errors.invalid("PatchOptions", "meta.k8s.io", "", [errors.forbidden_field(
             "force", "may not be specified for non-apply patch")])
@@ -70,38 +73,45 @@ def _keep_server_fields(registry: Registry, rt: ResourceType, current: Obj, patc
 
 
 async def _apply(registry: Registry, rt: ResourceType, namespace: str | None, name: str, body: bytes,
-                 subresource: str | None, dry_run: bool, field_manager: str | None) -> tuple[Obj, bool]:
+                 subresource: str | None, dry_run: bool, field_manager: str | None,
+                 force: bool) -> tuple[Obj, bool]:
+    """Server-side apply: a missing object is created, then the applied fields are merged in
+    and owned by `field_manager` (managedfields.py)."""
     if not field_manager:
         raise errors.invalid("PatchOptions", "meta.k8s.io", "", [errors.required(
             "fieldManager", "is required for apply patch")])
     applied = algorithms.parse_apply_body(body)
     meta = applied.setdefault("metadata", {})
+    if not isinstance(meta, dict):
+        raise errors.bad_request("error decoding YAML: metadata must be an object")
     if meta.get("name") and meta["name"] != name:
         raise errors.bad_request(
             f"the name of the object ({meta['name']}) does not match the name on the URL ({name})")
     meta["name"] = name
-    if await registry.storage.get(rt.key(namespace, name)) is None:
-        if subresource:
-            raise errors.not_found(rt.plural, rt.group, name)
-        return await registry.create(rt, namespace, applied, dry_run=dry_run), True
-    patch_body = _apply_as_merge(applied)
+
+    wanted_rv = meta.get("resourceVersion")
 
     def mutate(current: Obj) -> Obj:
-        merged = algorithms.merge_patch(copy.deepcopy(current), patch_body)
+        if wanted_rv and wanted_rv != current["metadata"].get("resourceVersion"):
+            raise errors.conflict(rt.plural, rt.group, name)  # a stated version is a precondition
+        now = format_time(datetime.now(timezone.utc))
+        merged = managedfields.apply(current, applied, rt.kind, field_manager, rt.api_version, now,
+                                     force=force, subresource=subresource)
         if subresource:
             return registry.merge_for_update(rt, current, merged, subresource)
         return _keep_server_fields(registry, rt, current, merged)
 
+    created = False
+    if await registry.storage.get(rt.key(namespace, name)) is None:
+        if subresource:
+            raise errors.not_found(rt.plural, rt.group, name)
+        fresh = copy.deepcopy(applied)
+        for field in ("managedFields", "resourceVersion"):
+            fresh["metadata"].pop(field, None)
+        obj = await registry.create(rt, namespace, fresh, dry_run=dry_run)
+        if dry_run:
+            return mutate(obj), True
+        created = True
+    # A create stores no managedFields; the ownership is recorded by the update that follows.
     return await registry.guaranteed_update(rt, namespace, name, mutate, dry_run=dry_run,
-                                            subresource=subresource), False
-
-
-def _apply_as_merge(applied: Obj) -> Obj:
-    """The applied configuration as a merge patch: what it states wins, nothing is removed."""
-    out = copy.deepcopy(applied)
-    out.pop("kind", None)
-    out.pop("apiVersion", None)
-    meta = out.get("metadata") or {}
-    for field in ("resourceVersion", "uid", "creationTimestamp", "managedFields"):
-        meta.pop(field, None)
-    return out
+                                            subresource=subresource), created
