@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 import orjson
 
-from apiserver import errors
+from apiserver import errors, typecheck
 from apiserver.config import ServerConfig
 from apiserver.machinery import objectmeta
 from apiserver.machinery.duration import format_time
@@ -92,15 +92,17 @@ class Registry:
                      dry_run: bool = False) -> Obj:
         obj = self._check_body(rt, namespace, obj)
         meta = obj["metadata"]
-        if meta.get("resourceVersion"):
+        rv = meta.get("resourceVersion")  # kube parses it: "0" and non-numbers count as unset
+        if isinstance(rv, str) and rv.isascii() and rv.isdigit() and int(rv):
             # kube-apiserver answers this storage error as a reason-less 500.
             raise errors.plain_error("resourceVersion should not be set on objects to be created")
         await self._check_namespace_for_create(rt, obj)
         generated = not meta.get("name") and bool(meta.get("generateName"))
         if generated:
             meta["name"] = objectmeta.generate_name(meta["generateName"])
-        rt.default(obj)
-        await rt.admit(obj, None, self)
+        with typecheck.hook_errors(rt.kind, rt.version):
+            rt.default(obj)
+            await rt.admit(obj, None, self)
         try:
             created = await self._create_admitted(rt, obj, dry_run, generated)
         except BaseException:
@@ -120,13 +122,16 @@ class Registry:
             meta["generation"] = 1
         else:
             meta.pop("generation", None)
-        rt.prepare_for_create(obj)
-        self._validate(rt, obj, objectmeta.validate_object_meta(obj, rt, True) + rt.validate(obj))
+        with typecheck.hook_errors(rt.kind, rt.version):
+            rt.prepare_for_create(obj)
+            self._validate(rt, obj, objectmeta.validate_object_meta(obj, rt, True) + rt.validate(obj))
         if dry_run:
+            if await self.storage.get(rt.key(meta.get("namespace"), meta["name"])) is not None:
+                raise errors.already_exists(rt.plural, rt.group, meta["name"])
             return obj
         for attempt in range(_GENERATE_NAME_TRIES):
             try:
-                kv = await self.storage.create(rt.key(meta.get("namespace"), meta["name"]), _encoder(obj))
+                kv = await self.storage.create(rt.key(meta.get("namespace"), meta["name"]), _encoder(rt, obj))
                 log.debug("CREATE %s => rev=%d", kv.key, kv.mod_revision)
                 return obj
             except KeyExistsError:
@@ -143,6 +148,7 @@ class Registry:
         """TypeMeta and namespace as kube-apiserver reconciles them with the URL."""
         if not isinstance(obj, dict):
             raise errors.bad_request(f"the body of the request could not be decoded as a {rt.kind}")
+        typecheck.check_type_meta(obj)
         api_version, kind = obj.get("apiVersion"), obj.get("kind")
         if api_version and api_version != rt.api_version:
             raise errors.bad_request(
@@ -152,12 +158,10 @@ class Registry:
             raise errors.bad_request(f'the kind in the data ({kind}) does not match the expected kind ({rt.kind})')
         out: Obj = {"kind": rt.kind, "apiVersion": rt.api_version}
         out.update((k, v) for k, v in obj.items() if k not in ("kind", "apiVersion"))
+        typecheck.check_object(out, rt.group, rt.version, rt.kind)  # kube decodes before anything else
         meta = out.get("metadata")
         if meta is None:
             meta = out["metadata"] = {}
-        elif not isinstance(meta, dict):
-            raise errors.bad_request(f"the body of the request could not be decoded as a {rt.kind}: "
-                                     "metadata must be an object")
         if rt.namespaced:
             body_ns = meta.get("namespace")
             if body_ns and namespace and body_ns != namespace:
@@ -265,9 +269,11 @@ class Registry:
             if precondition_rv and precondition_rv != str(kv.mod_revision):
                 raise errors.conflict(rt.plural, rt.group, name)
             current = decode(kv)
-            new = mutate(copy.deepcopy(current))
+            with typecheck.hook_errors(rt.kind, rt.version):
+                new = typecheck.check_patched(mutate(copy.deepcopy(current)), rt.group, rt.version, rt.kind)
             try:
-                new = await self._prepare_update(rt, new, current, subresource)
+                with typecheck.hook_errors(rt.kind, rt.version):
+                    new = await self._prepare_update(rt, new, current, subresource)
                 if dry_run:
                     await rt.release(new, self)
                     return new
@@ -315,7 +321,7 @@ class Registry:
             new["metadata"]["resourceVersion"] = str(gone.mod_revision)
             await rt.release(new, self)
             return new
-        stored = await self.storage.update(key, _encoder(new), kv.mod_revision)
+        stored = await self.storage.update(key, _encoder(rt, new), kv.mod_revision)
         log.debug("UPDATE %s => rev=%d", key, stored.mod_revision)
         return new
 
@@ -336,23 +342,27 @@ class Registry:
         for deletion (deletionTimestamp set) while finalizers or a grace period run."""
         options = options or {}
         key = rt.key(namespace, name)
+        kv: KeyValue | None = None
         for _ in range(_CONFLICT_RETRIES):
-            kv = await self.get_kv(rt, namespace, name)
+            if kv is None:
+                kv = await self.get_kv(rt, namespace, name)
             current = decode(kv)
-            _check_preconditions(rt, current, options.get("preconditions"))
-            if rt.validate_delete is not None:
-                rt.validate_delete(current)
-            marked = self._mark_for_deletion(rt, copy.deepcopy(current), options)
+            with typecheck.hook_errors("DeleteOptions", "v1"):
+                _check_preconditions(rt, current, options.get("preconditions"))
+                if rt.validate_delete is not None:
+                    rt.validate_delete(current)
+                marked = self._mark_for_deletion(rt, copy.deepcopy(current), options)
             if dry_run:
                 return marked if marked is not None else current
             try:
                 if marked is not None:
                     if marked == current:
                         return current
-                    await self.storage.update(key, _encoder(marked), kv.mod_revision)
+                    await self.storage.update(key, _encoder(rt, marked), kv.mod_revision)
                     return marked
                 gone = await self.storage.delete(key, kv.mod_revision)
-            except RevisionMismatchError:
+            except RevisionMismatchError as e:
+                kv = e.current  # may be a write still committing, which storage.get cannot show
                 continue
             except KeyNotFoundError:
                 raise errors.not_found(rt.plural, rt.group, name) from None
@@ -418,24 +428,31 @@ class Registry:
         if rt.bind is None:
             raise errors.method_not_allowed("create", rt.plural, rt.group)
         key = rt.key(namespace, name)
+        kv: KeyValue | None = None
         for _ in range(_CONFLICT_RETRIES):
-            kv = await self.get_kv(rt, namespace, name)
+            if kv is None:
+                kv = await self.get_kv(rt, namespace, name)
             current = decode(kv)
-            rt.bind(current, binding)
+            with typecheck.hook_errors("Binding", "v1"):
+                rt.bind(current, binding)
             try:
-                await self.storage.update(key, _encoder(current), kv.mod_revision)
+                await self.storage.update(key, _encoder(rt, current), kv.mod_revision)
                 return
-            except RevisionMismatchError:
+            except RevisionMismatchError as e:
+                kv = e.current
                 continue
             except KeyNotFoundError:
                 raise errors.not_found(rt.plural, rt.group, name) from None
         raise errors.conflict(rt.plural, rt.group, name)
 
 
-def _encoder(obj: Obj) -> Callable[[int], bytes]:
+def _encoder(rt: ResourceType, obj: Obj) -> Callable[[int], bytes]:
     def encode(revision: int) -> bytes:
         obj["metadata"]["resourceVersion"] = str(revision)
-        return orjson.dumps(obj)
+        try:
+            return orjson.dumps(obj)
+        except orjson.JSONEncodeError as e:  # a value JSON cannot carry: nothing is stored
+            raise typecheck.cannot_handle(rt.kind, rt.version, f"json: {e}") from None
 
     return encode
 

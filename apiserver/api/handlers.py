@@ -3,17 +3,19 @@ registry call; the kind's own knowledge stays in its ResourceType."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from apiserver import errors, patching, scale
-from apiserver.api import lists, watchstream
-from apiserver.api.negotiation import Accept, decode_body, parse_accept, render
+from apiserver import errors, patching, scale, typecheck
+from apiserver.api import fieldvalidation, lists, watchstream
+from apiserver.api.negotiation import Accept, add_warnings, decode_body, parse_accept, render
 from apiserver.api.paths import Target
 from apiserver.registry import Registry
 
+_INLINE_DECODE = 64 * 1024
 _POD_LOG_MESSAGE = ("minik runs pods on simulated nodes: containers have no processes and no logs "
                     "(see the README)")
 
@@ -31,7 +33,19 @@ def _dry_run(params: dict[str, str]) -> bool:
 
 
 async def _body(request: Request, kind: str) -> Any:
-    return decode_body(request.headers.get("content-type"), await request.body(), kind)
+    raw = await request.body()
+    if len(raw) > _INLINE_DECODE:  # a big YAML body takes seconds: off the event loop
+        return await asyncio.to_thread(decode_body, request.headers.get("content-type"), raw, kind)
+    return decode_body(request.headers.get("content-type"), raw, kind)
+
+
+async def _typed_body(request: Request, group: str, kind: str) -> Any:
+    """The body of a subresource, decoded as its own kind (v1 Binding, autoscaling/v1 Scale)."""
+    body = await _body(request, kind)
+    if isinstance(body, dict):
+        typecheck.check_type_meta(body)
+        typecheck.check_object(body, group, "v1", kind)
+    return body
 
 
 async def handle(request: Request, registry: Registry, target: Target) -> Response:
@@ -42,10 +56,14 @@ async def handle(request: Request, registry: Registry, target: Target) -> Respon
     if rt.namespaced and name is not None and ns is None:
         raise errors.not_found(rt.plural, rt.group, name)  # /api/v1/pods/x has no meaning
     if name is None:
-        return await _collection(request, registry, target, params, accept)
-    if sub is None:
-        return await _item(request, registry, target, params, accept)
-    return await _subresource(request, registry, target, params, accept)
+        response = await _collection(request, registry, target, params, accept)
+    elif sub is None:
+        response = await _item(request, registry, target, params, accept)
+    else:
+        response = await _subresource(request, registry, target, params, accept)
+    if rt.deprecation:
+        add_warnings(response, [rt.deprecation])
+    return response
 
 
 async def _collection(request: Request, registry: Registry, t: Target, params: dict[str, str],
@@ -58,8 +76,10 @@ async def _collection(request: Request, registry: Registry, t: Target, params: d
     if request.method == "POST":
         if rt.namespaced and t.namespace is None:
             raise errors.method_not_allowed("create", rt.plural, rt.group)
-        obj = await registry.create(rt, t.namespace, await _body(request, rt.kind), dry_run=_dry_run(params))
-        return render(obj, 201, accept)
+        body = await _body(request, rt.kind)
+        warnings = fieldvalidation.check_object(params, rt, body, await request.body(), "CreateOptions")
+        obj = await registry.create(rt, t.namespace, body, dry_run=_dry_run(params))
+        return add_warnings(render(obj, 201, accept), warnings)
     if request.method == "DELETE":
         return await _delete_collection(request, registry, t, params, accept)
     raise errors.method_not_allowed(request.method.lower(), rt.plural, rt.group)
@@ -72,6 +92,7 @@ async def _delete_options(request: Request, params: dict[str, str]) -> dict[str,
         body = decode_body(request.headers.get("content-type") or "application/json", raw, "DeleteOptions")
         if not isinstance(body, dict):
             raise errors.bad_request("the body of the request could not be decoded as DeleteOptions")
+        typecheck.check_object(body, "", "v1", "DeleteOptions")
         options.update(body)
     if "gracePeriodSeconds" in params:
         try:
@@ -123,15 +144,18 @@ async def _item(request: Request, registry: Registry, t: Target, params: dict[st
                                 include=params.get("includeObject", "Metadata")), accept=accept)
         return render(obj, accept=accept)
     if method == "PUT":
-        obj, created = await registry.update_with_status(rt, ns, name, await _body(request, rt.kind),
-                                                         dry_run=_dry_run(params))
-        return render(obj, 201 if created else 200, accept)
+        body = await _body(request, rt.kind)
+        warnings = fieldvalidation.check_object(params, rt, body, await request.body(), "UpdateOptions")
+        obj, created = await registry.update_with_status(rt, ns, name, body, dry_run=_dry_run(params))
+        return add_warnings(render(obj, 201 if created else 200, accept), warnings)
     if method == "PATCH":
+        warnings = fieldvalidation.check_patch(params, rt, request.headers.get("content-type", ""),
+                                               await request.body())
         obj, created = await patching.patch(
             registry, rt, ns, name, request.headers.get("content-type", ""), await request.body(),
             dry_run=_dry_run(params), field_manager=params.get("fieldManager"),
             force=params.get("force") == "true")
-        return render(obj, 201 if created else 200, accept)
+        return add_warnings(render(obj, 201 if created else 200, accept), warnings)
     if method == "DELETE":
         options = await _delete_options(request, params)
         obj = await registry.delete(rt, ns, name, options, dry_run=bool(options.get("dryRun")))
@@ -153,13 +177,15 @@ async def _subresource(request: Request, registry: Registry, t: Target, params: 
         if method == "GET":
             return render(await scale.get_scale(registry, rt, ns, name), accept=accept)
         if method == "PUT":
-            return render(await scale.update_scale(registry, rt, ns, name, await _body(request, "Scale")),
+            return render(await scale.update_scale(registry, rt, ns, name,
+                                                   await _typed_body(request, "autoscaling", "Scale"),
+                                                   _dry_run(params)),
                           accept=accept)
         if method == "PATCH":
             return render(await scale.patch_scale(registry, rt, ns, name, request.headers.get("content-type", ""),
-                                                  await request.body()), accept=accept)
+                                                  await request.body(), _dry_run(params)), accept=accept)
     elif sub == "binding" and method == "POST":
-        await registry.bind(rt, ns, name, await _body(request, "Binding"))
+        await registry.bind(rt, ns, name, await _typed_body(request, "", "Binding"))
         return render({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201},
                       201, accept)
     elif sub == "log" and method == "GET":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,8 +11,9 @@ import yaml
 from starlette.responses import Response
 
 from apiserver import errors
+from apiserver.api import bodies
 
-MAX_BODY = 3 * 1024 * 1024  # kube-apiserver's limit for a request body
+MAX_BODY = bodies.MAX_BODY  # kube-apiserver's limit for a request body
 JSON = "application/json"
 YAML = "application/yaml"
 PROTOBUF = "application/vnd.kubernetes.protobuf"
@@ -51,19 +53,22 @@ def raw_json(data: bytes, status: int = 200, headers: dict[str, str] | None = No
 
 
 def decode_body(content_type: str | None, body: bytes, kind: str) -> Any:
-    """A create/update body: JSON or YAML. Protobuf gets a clear 415 (see README)."""
+    """A create/update body: JSON or YAML within the limits of `bodies`. Protobuf gets a
+    clear 415 (see README)."""
     media = (content_type or "").split(";")[0].strip().lower()
     if len(body) > MAX_BODY:
-        raise errors.request_entity_too_large("limit is 3145728")
-    if media == PROTOBUF:
-        raise errors.unsupported_media_type(media, [JSON, YAML]) from None
+        raise bodies.too_large()
+    if media == PROTOBUF:  # kubectl's generators (create namespace|configmap|secret|service)
+        from apiserver.machinery import protobuf
+
+        return protobuf.decode(body)
     if not body.strip():
         raise errors.bad_request(f"the body of the request could not be decoded as a {kind}: empty body")
-    text = body.decode("utf-8", errors="replace")
-    try:
-        if media == YAML:
-            return yaml.safe_load(text)
-        return orjson.loads(text)
-    except (orjson.JSONDecodeError, yaml.YAMLError) as e:
-        reason = str(e).splitlines()[0] if str(e) else type(e).__name__
-        raise errors.bad_request(f"couldn't get version/kind; json parse error: {reason}") from None
+    return bodies.load(YAML if media == YAML else JSON, body)
+
+
+def add_warnings(response: Response, texts: list[str]) -> Response:
+    """`Warning: 299 - "text"` headers, which kubectl prints on stderr as `Warning: text`."""
+    for text in texts:
+        response.headers.append("Warning", f"299 - {json.dumps(text)}")
+    return response

@@ -3,12 +3,15 @@
 - resourceVersion unset or "0": synthetic ADDED events for the current state first;
 - sendInitialEvents=true: the same, then a BOOKMARK annotated `k8s.io/initial-events-end`;
 - a start below the retained history: HTTP 200 and one ERROR event with a 410 Status;
-- timeoutSeconds ends the stream cleanly; BOOKMARKs only when allowWatchBookmarks=true.
+- timeoutSeconds ends the stream cleanly; BOOKMARKs only when allowWatchBookmarks=true;
+- a client that reads nothing for STALLED_SECONDS while events wait is dropped: its stream
+  ends after what was already queued (QUEUED_EVENTS at most), as kube drops slow watchers.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 import time
 from datetime import datetime, timezone
@@ -25,6 +28,14 @@ from apiserver.resources.base import Obj, ResourceType
 from apiserver.tables import column_definitions, row
 
 BOOKMARK_INTERVAL = 60.0
+QUEUED_EVENTS = 100  # per watch: a stalled client pins at most this many objects
+STALLED_SECONDS = 5.0
+log = logging.getLogger(__name__)
+
+
+# Recent live events' JSON lines, oldest first: one serialisation per event, not per watcher.
+_SHARED_LINES = 256
+_shared_lines: dict[tuple[int, str], bytes] = {}
 
 
 class _Framer:
@@ -35,7 +46,17 @@ class _Framer:
         self.rt, self.table, self.include = rt, accept.table, include
         self.first = True
 
-    def line(self, type_: str, obj: Obj) -> bytes:
+    def line(self, type_: str, obj: Obj, revision: int = 0) -> bytes:
+        """`revision` (of a live event) lets every JSON watcher of that event share one line:
+        a revision names one stored object, so its line is the same for all of them."""
+        if revision and not self.table:
+            key = (revision, type_)
+            cached = _shared_lines.get(key)
+            if cached is None:
+                cached = _shared_lines[key] = orjson.dumps({"type": type_, "object": obj}) + b"\n"
+                if len(_shared_lines) > _SHARED_LINES:
+                    del _shared_lines[next(iter(_shared_lines))]
+            return cached
         if self.table and type_ in ("ADDED", "MODIFIED", "DELETED"):
             cols = column_definitions(self.rt) if self.first else []
             self.first = False
@@ -110,20 +131,29 @@ async def _stream(registry: Registry, rt: ResourceType, namespace: str | None, p
     except errors.StatusError as e:
         yield _error_line(e)
         return
-    queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=1000)
+    queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=QUEUED_EVENTS)
     pump = asyncio.create_task(_pump(watch, queue))
     last = start
+    next_bookmark = _next_bookmark(time.monotonic(), deadline)
     try:
         while True:
-            remaining = deadline - time.monotonic()
+            now = time.monotonic()
+            remaining = deadline - now
             if remaining <= 0:
                 return
-            wait = min(remaining, BOOKMARK_INTERVAL) if bookmarks else remaining
+            wait = max(0.0, min(remaining, next_bookmark - now)) if bookmarks else remaining
             try:
-                item = await asyncio.wait_for(queue.get(), wait)
-            except asyncio.TimeoutError:
-                if bookmarks and time.monotonic() < deadline:
-                    yield framer.bookmark(max(last, registry.storage.revision))
+                # get_nowait first, and asyncio.timeout rather than wait_for: no task per event.
+                if queue.empty():
+                    async with asyncio.timeout(wait):
+                        item = await queue.get()
+                else:
+                    item = queue.get_nowait()
+            except TimeoutError:
+                if bookmarks and time.monotonic() >= next_bookmark:
+                    # The last delivered revision: a later one might still be on its way here.
+                    yield framer.bookmark(last)
+                    next_bookmark = _next_bookmark(time.monotonic(), deadline)
                 continue
             if item is None:
                 return
@@ -131,18 +161,36 @@ async def _stream(registry: Registry, rt: ResourceType, namespace: str | None, p
                 yield _error_line(item)
                 return
             last = item.revision
-            yield framer.line(item.type, item.object)
+            yield framer.line(item.type, item.object, item.revision)
     finally:
         pump.cancel()
         await watch.close()
 
 
+def _next_bookmark(now: float, deadline: float) -> float:
+    """Every BOOKMARK_INTERVAL, and one shortly before the deadline, as kube's cacher does;
+    never after the deadline."""
+    at = min(now + BOOKMARK_INTERVAL, deadline - 2.0)
+    return at if at > now else deadline + 1.0
+
+
 async def _pump(watch: Any, queue: asyncio.Queue[Any]) -> None:
-    """Moves events into a bounded queue: a client that stops reading fills it, the storage
-    watcher then overflows and is dropped (410), and no writer ever waits on this client."""
+    """Moves events into a bounded queue. A client that stops reading fills it; after
+    STALLED_SECONDS without room it is dropped, as kube's cacher drops an unresponsive watcher:
+    the storage watch closes (no writer or other watcher ever waits on this client) and the
+    stream ends once the client has read what was queued, so it re-watches from its last
+    resourceVersion."""
     try:
         async for ev in watch:
-            await queue.put(ev)
+            if queue.full():
+                try:
+                    await asyncio.wait_for(queue.put(ev), STALLED_SECONDS)
+                except asyncio.TimeoutError:
+                    log.info("dropping a watch whose client read nothing for %.0fs", STALLED_SECONDS)
+                    await watch.close()
+                    break
+            else:
+                queue.put_nowait(ev)
         await queue.put(None)
     except errors.StatusError as e:
         await queue.put(e)
