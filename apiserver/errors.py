@@ -8,7 +8,7 @@ the official client parse these bodies, so the message, reason, code and details
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 

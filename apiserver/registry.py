@@ -12,12 +12,12 @@ from __future__ import annotations
 import copy
 import logging
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any, Callable
 
 import orjson
 
-from apiserver import errors, typecheck
+from apiserver import deletion, errors, typecheck
 from apiserver.config import ServerConfig
 from apiserver.machinery import objectmeta
 from apiserver.machinery.duration import format_time
@@ -316,7 +316,7 @@ class Registry:
         new["metadata"]["resourceVersion"] = current["metadata"].get("resourceVersion")
         if new == current:
             return current  # a write that changes nothing bumps no revision
-        if self._ready_to_remove(rt, new):
+        if deletion.ready_to_remove(rt, new):
             gone = await self.storage.delete(key, kv.mod_revision)
             new["metadata"]["resourceVersion"] = str(gone.mod_revision)
             await rt.release(new, self)
@@ -324,15 +324,6 @@ class Registry:
         stored = await self.storage.update(key, _encoder(rt, new), kv.mod_revision)
         log.debug("UPDATE %s => rev=%d", key, stored.mod_revision)
         return new
-
-    def _ready_to_remove(self, rt: ResourceType, obj: Obj) -> bool:
-        meta = obj["metadata"]
-        if not meta.get("deletionTimestamp") or meta.get("finalizers"):
-            return False
-        if rt.deletion_blocked is not None and rt.deletion_blocked(obj):
-            return False
-        # A graceful pod waits for its final zero-grace DELETE.
-        return not meta.get("deletionGracePeriodSeconds")
 
     # -- delete ------------------------------------------------------------------------------
 
@@ -348,10 +339,10 @@ class Registry:
                 kv = await self.get_kv(rt, namespace, name)
             current = decode(kv)
             with typecheck.hook_errors("DeleteOptions", "v1"):
-                _check_preconditions(rt, current, options.get("preconditions"))
+                deletion.check_preconditions(rt, current, options.get("preconditions"))
                 if rt.validate_delete is not None:
                     rt.validate_delete(current)
-                marked = self._mark_for_deletion(rt, copy.deepcopy(current), options)
+                marked = deletion.mark_for_deletion(rt, copy.deepcopy(current), options, now_utc())
             if dry_run:
                 return marked if marked is not None else current
             try:
@@ -371,46 +362,6 @@ class Registry:
             log.debug("DELETE %s => rev=%d", key, gone.mod_revision)
             return current
         raise errors.conflict(rt.plural, rt.group, name)
-
-    def _mark_for_deletion(self, rt: ResourceType, obj: Obj, options: Obj) -> Obj | None:
-        """None when the object can go now; else the object marked for deletion."""
-        meta = obj["metadata"]
-        finalizers = list(meta.get("finalizers") or [])
-        policy = _propagation(options, finalizers, rt.default_propagation)
-        wanted = {"Orphan": "orphan", "Foreground": "foregroundDeletion"}.get(policy)
-        if wanted:
-            finalizers = [f for f in finalizers if f not in ("orphan", "foregroundDeletion")] + [wanted]
-        elif policy == "Background" and options.get("propagationPolicy"):
-            finalizers = [f for f in finalizers if f not in ("orphan", "foregroundDeletion")]
-        grace = None
-        if rt.grace_period is not None:
-            requested = options.get("gracePeriodSeconds")
-            grace = rt.grace_period(obj, int(requested) if requested is not None else None)
-        blocked = rt.deletion_blocked is not None and rt.deletion_blocked(obj)
-        if not finalizers and not grace and not blocked:
-            return None
-        now = now_utc()
-        if rt.tracks_generation and "generation" in meta and not meta.get("deletionTimestamp"):
-            meta["generation"] = int(meta["generation"]) + 1  # the first deletionTimestamp counts
-        if finalizers != list(meta.get("finalizers") or []):
-            meta["finalizers"] = finalizers
-        if grace:
-            deadline = now + timedelta(seconds=grace)
-            previous = meta.get("deletionGracePeriodSeconds")
-            if previous is None or grace < previous:
-                meta["deletionTimestamp"] = format_time(deadline)
-                meta["deletionGracePeriodSeconds"] = grace
-        elif not meta.get("deletionTimestamp"):
-            meta["deletionTimestamp"] = format_time(now)
-            meta["deletionGracePeriodSeconds"] = 0
-        elif meta.get("deletionGracePeriodSeconds"):
-            # A zero-grace DELETE ends a grace period (the kubelet's final delete).
-            meta["deletionGracePeriodSeconds"] = 0
-            if not finalizers and not blocked:
-                return None
-        if rt.prepare_for_delete is not None:
-            rt.prepare_for_delete(obj)
-        return obj
 
     def watch(self, rt: ResourceType, namespace: str | None, *, resource_version: int,
               label_selector: str = "", field_selector: str = "") -> Any:
@@ -460,42 +411,6 @@ def _encoder(rt: ResourceType, obj: Obj) -> Callable[[int], bytes]:
 def _spec_changed(new: Obj, old: Obj) -> bool:
     ignore = ("metadata", "status", "kind", "apiVersion")
     return {k: v for k, v in new.items() if k not in ignore} != {k: v for k, v in old.items() if k not in ignore}
-
-
-def _propagation(options: Obj, finalizers: list[str], default: str) -> str:
-    policy = options.get("propagationPolicy")
-    orphan = options.get("orphanDependents")
-    if policy and orphan is not None:
-        raise errors.invalid("DeleteOptions", "", "", [errors.invalid_value(
-            "propagationPolicy", policy, "orphanDependents and deletionPropagation cannot be both set")])
-    if policy:
-        if policy not in ("Orphan", "Background", "Foreground"):
-            raise errors.invalid("DeleteOptions", "", "", [errors.not_supported(
-                "propagationPolicy", policy, ["Foreground", "Background", "Orphan", "nil"])])
-        return str(policy)
-    if orphan is not None:
-        return "Orphan" if orphan else "Background"
-    if "orphan" in finalizers:
-        return "Orphan"
-    if "foregroundDeletion" in finalizers:
-        return "Foreground"
-    return default
-
-
-def _check_preconditions(rt: ResourceType, obj: Obj, pre: Obj | None) -> None:
-    if not pre:
-        return
-    meta = obj["metadata"]
-    uid, rv = pre.get("uid"), pre.get("resourceVersion")
-    if uid and uid != meta.get("uid"):
-        raise errors.conflict(rt.plural, rt.group, meta["name"],
-                              f"the UID in the precondition ({uid}) does not match the UID in record "
-                              f"({meta.get('uid')}). The object might have been deleted and then recreated")
-    if rv and rv != meta.get("resourceVersion"):
-        raise errors.conflict(rt.plural, rt.group, meta["name"],
-                              f"the ResourceVersion in the precondition ({rv}) does not match the "
-                              f"ResourceVersion in record ({meta.get('resourceVersion')}). "
-                              "The object might have been modified")
 
 
 __all__ = ["Registry", "decode", "CompactedError"]

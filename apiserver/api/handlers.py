@@ -49,7 +49,6 @@ async def _typed_body(request: Request, group: str, kind: str) -> Any:
 
 
 async def handle(request: Request, registry: Registry, target: Target) -> Response:
-    method = request.method
     params = _params(request)
     accept = parse_accept(request.headers.get("accept"))
     rt, ns, name, sub = target.rt, target.namespace, target.name, target.subresource
