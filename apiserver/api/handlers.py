@@ -16,9 +16,6 @@ from apiserver.api.paths import Target
 from apiserver.registry import Registry
 
 _INLINE_DECODE = 64 * 1024
-_POD_LOG_MESSAGE = ("minik runs pods on simulated nodes: containers have no processes and no logs "
-                    "(see the README)")
-
 
 def _params(request: Request) -> dict[str, str]:
     return dict(request.query_params)
@@ -187,9 +184,9 @@ async def _subresource(request: Request, registry: Registry, t: Target, params: 
         await registry.bind(rt, ns, name, await _typed_body(request, "", "Binding"))
         return render({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201},
                       201, accept)
-    elif sub == "log" and method == "GET":
+    elif sub in rt.unserved_subresources:
         await registry.get(rt, ns, name)
-        raise errors.bad_request(_POD_LOG_MESSAGE)
+        raise errors.bad_request(rt.unserved_subresources[sub])
     elif sub in ("status", "finalize"):
         if method == "GET":
             return render(await registry.get(rt, ns, name), accept=accept)

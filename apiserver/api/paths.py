@@ -63,6 +63,6 @@ def _resource(group: str, version: str, rest: list[str]) -> Target | None:
         return None
     name = rest[1] if len(rest) > 1 else None
     sub = rest[2] if len(rest) > 2 else None
-    if sub is not None and sub not in rt.subresources:
+    if sub is not None and sub not in rt.subresources and sub not in rt.unserved_subresources:
         return None
     return Target(rt, namespace, name, sub)

@@ -162,6 +162,9 @@ class ResourceType:
     # True a deleted object stays, marked. `prepare_for_delete` marks it (phase Terminating).
     deletion_blocked: Callable[[Obj], bool] | None = None
     prepare_for_delete: Callable[[Obj], None] | None = None
+    # Subresources kube has but minik cannot serve (pods/exec on simulated nodes): each
+    # answers a 400 Status with its message instead of a bare 404. Not in discovery.
+    unserved_subresources: dict[str, str] = field(default_factory=dict)
     # Sent as a Warning header with every answer about this kind (deprecated kinds).
     deprecation: str = ""
     description: str = ""

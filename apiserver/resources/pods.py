@@ -152,9 +152,15 @@ def _set_scheduled(status: Obj) -> None:
     conditions.append({"type": "PodScheduled", "status": "True", "lastProbeTime": None, "lastTransitionTime": now})
 
 
+_SIMULATED = ("minik runs pods on simulated nodes: containers have no processes, so there is "
+              "nothing to {what} (see the README)")
+
 RESOURCE = ResourceType(
     group="", version="v1", kind="Pod", plural="pods", singular="pod", namespaced=True,
     short_names=("po",), categories=("all",), subresources=("status", "binding", "log"),
+    unserved_subresources={"log": _SIMULATED.format(what="log"), "exec": _SIMULATED.format(what="exec into"),
+                           "attach": _SIMULATED.format(what="attach to"),
+                           "portforward": _SIMULATED.format(what="forward ports to")},
     columns=POD_COLUMNS, fields=fields, validate_name=names.dns1123_subdomain,
     has_status=True, tracks_generation=True, delete_returns_object=True,
     default=default, prepare_for_create=prepare_for_create, validate=validate,
