@@ -21,6 +21,7 @@ from apiserver.controllers.client import ENDPOINT_SLICES, REPLICA_SETS, Client, 
 from apiserver.controllers.endpoints import EndpointsController
 from apiserver.controllers.endpointslices import EndpointSliceController
 from apiserver.controllers.events import EventRecorder
+from apiserver.controllers.eventttl import EventTTL
 from apiserver.controllers.garbagecollector import GarbageCollector
 from apiserver.controllers.informer import InformerFactory
 from apiserver.controllers.namespace import NamespaceController
@@ -71,6 +72,7 @@ def build(client: Client, config: ServerConfig, options: ControllerOptions) -> C
         "namespace-controller": NamespaceController(client, informers).run,
         "node-agent": agent.run,
         "events": recorder.run,
+        "event-ttl": EventTTL(client).run,
     }
     if _serves(client, REPLICA_SETS):
         runners["replicaset-controller"] = ReplicaManager(client, informers, recorder, REPLICA_SET).run
