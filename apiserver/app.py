@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import AsyncIterator, Callable
+from typing import Any, AsyncIterator, Callable
 
 from fastapi import FastAPI
 from starlette.exceptions import HTTPException
@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from apiserver import errors
-from apiserver.api import discovery, openapi
+from apiserver.api import discovery
 from apiserver.api.bodies import BodyLimit
 from apiserver.api.handlers import handle
 from apiserver.api.negotiation import render
@@ -45,8 +45,7 @@ def create_app(config: ServerConfig, storage: Storage | None = None,
         await bootstrap(registry)
         tasks = []
         if config.controllers:
-            from apiserver.controllers.manager import run_controllers
-            tasks.append(asyncio.create_task(run_controllers(registry, config), name="controllers"))
+            tasks.append(asyncio.create_task(_run_controllers(registry, config), name="controllers"))
         if on_ready is not None:
             on_ready()
         ready.set()
@@ -80,7 +79,7 @@ def create_app(config: ServerConfig, storage: Storage | None = None,
         err = errors.internal_error(f"{type(exc).__name__}: {exc}")
         return render(err.status(), 500)
 
-    def health(request: Request) -> Response:
+    async def health(request: Request) -> Response:
         return PlainTextResponse("ok" if ready.is_set() else "not ready", 200 if ready.is_set() else 503)
 
     for path in ("/healthz", "/livez", "/readyz"):
@@ -105,7 +104,7 @@ def create_app(config: ServerConfig, storage: Storage | None = None,
 
     @app.get("/openapi/v3", include_in_schema=False)
     async def openapi_index() -> Response:
-        return render(openapi.index())
+        return render(_openapi().index())
 
     @app.get("/openapi/v2", include_in_schema=False)
     async def openapi_v2(request: Request) -> Response:
@@ -113,7 +112,7 @@ def create_app(config: ServerConfig, storage: Storage | None = None,
         accept = request.headers.get("accept", "")
         if accept and "json" not in accept and "*/*" not in accept:
             return render(errors.not_acceptable(["application/json"]).status(), 406)
-        return Response(openapi.v2(), media_type="application/json")
+        return Response(_openapi().v2(), media_type="application/json")
 
     @app.get("/openapi/v3/{path:path}", include_in_schema=False)
     async def openapi_doc(path: str) -> Response:
@@ -122,7 +121,7 @@ def create_app(config: ServerConfig, storage: Storage | None = None,
             (parts[1], parts[2]) if parts[0] == "apis" and len(parts) == 3 else None
         if gv is None or not discovery.resources_of(*gv):
             return PlainTextResponse("404 page not found\n", 404)
-        return Response(openapi.document(*gv), media_type="application/json")
+        return Response(_openapi().document(*gv), media_type="application/json")
 
     async def resources(request: Request) -> Response:
         target = parse(request.url.path)
@@ -142,6 +141,20 @@ def create_app(config: ServerConfig, storage: Storage | None = None,
     if config.token_auth_file is not None:
         app.add_middleware(TokenAuth, tokens=load_token_file(config.token_auth_file))
     return app
+
+
+def _openapi() -> Any:
+    """Imported on first use: it weighs on a cold start and few clients ask for it."""
+    from apiserver.api import openapi
+
+    return openapi
+
+
+async def _run_controllers(registry: Registry, config: ServerConfig) -> None:
+    # Imported here, after the server is ready: the API answers while controllers load.
+    from apiserver.controllers.manager import run_controllers
+
+    await run_controllers(registry, config)
 
 
 def _wants_aggregated(request: Request) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any, Iterable
 
 from apiserver.machinery.quantity import parse_quantity
@@ -114,10 +115,16 @@ def pod_requests(pod: Obj) -> dict[str, Fraction]:
     return total
 
 
+@lru_cache(maxsize=1024)
+def _parsed(value: Any) -> Fraction:
+    return parse_quantity(value)
+
+
 def _quantity(value: Any) -> Fraction:
+    """Parsed once per distinct value: a scale-up sums the same few strings thousands of times."""
     try:
-        return parse_quantity(value)
-    except ValueError:
+        return _parsed(value)
+    except (ValueError, TypeError):
         return Fraction(0)
 
 
@@ -141,10 +148,27 @@ class NodeUsage:
         self.ports |= ports
 
 
+# A pod's requests are fixed once it exists; keyed by uid, so a node's usage rebuilds cheaply.
+_REQUESTS: dict[str, dict[str, Fraction]] = {}
+_REQUESTS_KEPT = 50_000
+
+
+def _requests_of(pod: Obj) -> dict[str, Fraction]:
+    uid = str((pod.get("metadata") or {}).get("uid") or "")
+    if not uid:
+        return pod_requests(pod)
+    cached = _REQUESTS.get(uid)
+    if cached is None:
+        if len(_REQUESTS) >= _REQUESTS_KEPT:
+            _REQUESTS.clear()
+        cached = _REQUESTS[uid] = pod_requests(pod)
+    return cached
+
+
 def usage(bound: Iterable[Obj]) -> NodeUsage:
     total = NodeUsage()
     for pod in bound:
-        total.add(pod_requests(pod), host_ports(pod))
+        total.add(_requests_of(pod), host_ports(pod))
     return total
 
 
