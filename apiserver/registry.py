@@ -364,12 +364,13 @@ class Registry:
         raise errors.conflict(rt.plural, rt.group, name)
 
     def watch(self, rt: ResourceType, namespace: str | None, *, resource_version: int,
-              label_selector: str = "", field_selector: str = "") -> Any:
-        """An open `watch.Watch` of WatchEvents after `resource_version` (410 when compacted)."""
+              label_selector: str = "", field_selector: str = "", read_only: bool = False) -> Any:
+        """An open `watch.Watch` of WatchEvents after `resource_version` (410 when compacted).
+        `read_only`: the caller never mutates the objects, which may then be shared."""
         from apiserver.watch import open_watch
 
         return open_watch(self, rt, namespace, resource_version=resource_version,
-                          label_selector=label_selector, field_selector=field_selector)
+                          label_selector=label_selector, field_selector=field_selector, read_only=read_only)
 
     # -- subresources ------------------------------------------------------------------------
 

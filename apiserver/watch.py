@@ -8,6 +8,7 @@ a 410 StatusError; a watcher that falls behind ends the same way (it is dropped)
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import AsyncIterator
 
@@ -15,7 +16,7 @@ from apiserver import errors
 from apiserver.filtering import compile_filter
 from apiserver.registry import Registry, decode
 from apiserver.resources.base import Obj, ResourceType
-from apiserver.storage import CompactedError, Event
+from apiserver.storage import CompactedError, Event, KeyValue
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,8 +30,10 @@ class Watch:
     """An open watch; iterate it with `async for`, always `close()` it (or use `async with`)."""
 
     def __init__(self, registry: Registry, rt: ResourceType, namespace: str | None, resource_version: int,
-                 label_selector: str = "", field_selector: str = "") -> None:
+                 label_selector: str = "", field_selector: str = "", read_only: bool = False) -> None:
         self._match = compile_filter(rt, label_selector, field_selector)
+        # Read-only consumers (HTTP watch streams) share one parsed object per revision.
+        self._decode = _shared_decode if read_only else decode
         try:
             self._watcher = registry.storage.watch(rt.prefix(namespace), resource_version)
         except CompactedError as e:
@@ -58,18 +61,18 @@ class Watch:
             raise errors.too_old_resource_version(e.requested, e.oldest - 1) from None
 
     def _translate(self, ev: Event) -> WatchEvent | None:
-        obj = decode(ev.kv)
+        obj = self._decode(ev.kv)
         rev = ev.kv.mod_revision
         match = self._match
         if ev.type == "DELETE":
-            obj["metadata"]["resourceVersion"] = str(rev)
+            obj = {**obj, "metadata": {**obj["metadata"], "resourceVersion": str(rev)}}
             if match is not None and not match(obj):
                 return None
             return WatchEvent("DELETED", obj, rev)
         if match is None:
             return WatchEvent("ADDED" if ev.prev is None else "MODIFIED", obj, rev)
         now = match(obj)
-        before = ev.prev is not None and match(decode(ev.prev))
+        before = ev.prev is not None and match(self._decode(ev.prev))
         if now and before:
             return WatchEvent("MODIFIED", obj, rev)
         if now:
@@ -79,6 +82,22 @@ class Watch:
         return None
 
 
+_PARSED: OrderedDict[tuple[str, int], Obj] = OrderedDict()
+_PARSED_KEPT = 2048
+
+
+def _shared_decode(kv: KeyValue) -> Obj:
+    """One parse per stored revision for all read-only watchers (100 watchers of one kind
+    would otherwise parse each event 100 times). Callers must not mutate the result."""
+    key = (kv.key, kv.mod_revision)
+    obj = _PARSED.get(key)
+    if obj is None:
+        obj = _PARSED[key] = decode(kv)
+        if len(_PARSED) > _PARSED_KEPT:
+            _PARSED.popitem(last=False)
+    return obj
+
+
 def open_watch(registry: Registry, rt: ResourceType, namespace: str | None, *, resource_version: int,
-               label_selector: str = "", field_selector: str = "") -> Watch:
-    return Watch(registry, rt, namespace, resource_version, label_selector, field_selector)
+               label_selector: str = "", field_selector: str = "", read_only: bool = False) -> Watch:
+    return Watch(registry, rt, namespace, resource_version, label_selector, field_selector, read_only)

@@ -127,7 +127,8 @@ async def _stream(registry: Registry, rt: ResourceType, namespace: str | None, p
             yield framer.bookmark(revision, initial_end=True)
         start = revision
     try:
-        watch = registry.watch(rt, namespace, resource_version=start, label_selector=labels, field_selector=fields)
+        watch = registry.watch(rt, namespace, resource_version=start, label_selector=labels, field_selector=fields,
+                               read_only=True)
     except errors.StatusError as e:
         yield _error_line(e)
         return
