@@ -23,16 +23,82 @@ from minikctl.flags import FLAGS_KEY, global_options, normalise_args
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "create": ("minikctl.commands.create:create", "Create a resource from a file or from stdin",
                "Basic Commands (Beginner)"),
+    "expose": ("minikctl.commands.expose:expose", "Take a replication controller, service, "
+               "deployment or pod and expose it as a new Kubernetes service",
+               "Basic Commands (Beginner)"),
+    "run": ("minikctl.commands.run:run", "Run a particular image on the cluster",
+            "Basic Commands (Beginner)"),
+    "explain": ("minikctl.commands.explain:explain", "Get documentation for a resource",
+                "Basic Commands (Intermediate)"),
     "get": ("minikctl.commands.get:get", "Display one or many resources",
             "Basic Commands (Intermediate)"),
+    "edit": ("minikctl.commands.edit:edit", "Edit a resource on the server",
+             "Basic Commands (Intermediate)"),
     "delete": ("minikctl.commands.delete:delete", "Delete resources by file names, stdin, "
                "resources and names, or by resources and label selector",
                "Basic Commands (Intermediate)"),
     "scale": ("minikctl.commands.scale:scale", "Set a new size for a deployment, replica set, or "
               "replication controller", "Deploy Commands"),
+    "cluster-info": ("minikctl.commands.cluster_info:cluster_info", "Display cluster information",
+                     "Cluster Management Commands"),
+    "describe": ("minikctl.commands.describe:describe", "Show details of a specific resource or "
+                 "group of resources", "Troubleshooting and Debugging Commands"),
+    "logs": ("minikctl.commands.logs:logs", "Print the logs for a container in a pod",
+             "Troubleshooting and Debugging Commands"),
+    "exec": ("minikctl.commands.exec:exec_", "Execute a command in a container",
+             "Troubleshooting and Debugging Commands"),
+    "apply": ("minikctl.commands.apply:apply", "Apply a configuration to a resource by file name "
+              "or stdin", "Advanced Commands"),
+    "patch": ("minikctl.commands.patch:patch", "Update fields of a resource", "Advanced Commands"),
+    "wait": ("minikctl.commands.wait:wait", "Wait for a specific condition on one or many "
+             "resources", "Advanced Commands"),
+    "label": ("minikctl.commands.label:label", "Update the labels on a resource",
+              "Settings Commands"),
+    "annotate": ("minikctl.commands.label:annotate", "Update the annotations on a resource",
+                 "Settings Commands"),
+    "completion": ("minikctl.commands.completion:completion", "Output shell completion code for "
+                   "the specified shell (bash, zsh, or fish)", "Settings Commands"),
+    "api-resources": ("minikctl.commands.api_resources:api_resources", "Print the supported API "
+                      "resources on the server", "Other Commands"),
+    "api-versions": ("minikctl.commands.api_resources:api_versions", "Print the supported API "
+                     'versions on the server, in the form of "group/version"', "Other Commands"),
+    "config": ("minikctl.commands.config:config", "Modify kubeconfig files", "Other Commands"),
+    "version": ("minikctl.commands.version:version", "Print the client and server version "
+                "information", "Other Commands"),
     "options": ("minikctl.commands.options:options", "Print the list of flags inherited by all "
                 "commands", "Other Commands"),
 }
+
+
+# one example per command for the root help; each is also in that command's own help
+EXAMPLES: dict[str, str] = {
+    "create": "minikctl create -f redis-master-controller.yaml",
+    "expose": "minikctl expose rc nginx --port=80 --target-port=8000",
+    "run": "minikctl run nginx --image=nginx",
+    "explain": "minikctl explain pods.spec.containers",
+    "get": "minikctl get pods -w",
+    "edit": "minikctl edit svc/registry",
+    "delete": "minikctl delete -f rc.yaml",
+    "scale": "minikctl scale rc frontend --replicas=5 --wait --timeout=2m",
+    "cluster-info": "minikctl cluster-info",
+    "describe": "minikctl describe nodes node-1",
+    "logs": "minikctl logs rc/frontend",
+    "exec": "minikctl exec mypod -- date",
+    "apply": "minikctl apply -f ./pod.json",
+    "patch": "minikctl patch node node-1 -p '{\"spec\":{\"unschedulable\":true}}'",
+    "wait": "minikctl wait --for=condition=Ready pod/busybox1",
+    "label": "minikctl label pods foo unhealthy=true",
+    "annotate": "minikctl annotate pods foo description='my frontend'",
+    "completion": "source <(minikctl completion bash)",
+    "api-resources": "minikctl api-resources --namespaced=true",
+    "api-versions": "minikctl api-versions",
+    "config": "minikctl config set-context --current --namespace=shop",
+    "version": "minikctl version",
+    "options": "minikctl options",
+}
+
+# commands for scripts, not people: not listed, not suggested
+HIDDEN = {"__complete": "minikctl.commands.completion:complete"}
 
 
 def _distance(a: str, b: str) -> int:
@@ -79,9 +145,10 @@ class LazyGroup(click.Group):
         return list(COMMANDS)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name not in COMMANDS:
+        if cmd_name not in COMMANDS and cmd_name not in HIDDEN:
             return None
-        module_name, _, attribute = COMMANDS[cmd_name][0].partition(":")
+        spec = COMMANDS[cmd_name][0] if cmd_name in COMMANDS else HIDDEN[cmd_name]
+        module_name, _, attribute = spec.partition(":")
         command: click.Command = getattr(importlib.import_module(module_name), attribute)
         return command
 
@@ -113,6 +180,8 @@ class LazyGroup(click.Group):
             sections.setdefault(section, []).append(f"  {name:<15} {summary}\n")
         for section, lines in sections.items():
             formatter.write(f"{section}:\n" + "".join(lines) + "\n")
+        formatter.write("Examples:\n" + "".join(f"  {example}\n" for example in EXAMPLES.values())
+                        + "\n")
         formatter.write("Usage:\n  minikctl [flags] [options]\n\n"
                         'Use "minikctl <command> --help" for more information about a given '
                         "command.\n"

@@ -16,11 +16,14 @@ import re
 import socket
 import sys
 import time
-from typing import Any, Mapping
+from typing import Any, Callable, Iterator, Mapping
 from urllib.parse import urlencode, urlsplit
 
 from minikctl.errors import ApiError, ConnectError
 from minikctl.kubeconfig import ClientConfig
+from minikctl.responses import Response, decode_json, generic_status, lines
+
+__all__ = ["Client", "Response", "decode_json", "generic_status", "JSON", "TABLE", "MERGE_PATCH"]
 
 log = logging.getLogger(__name__)
 
@@ -35,66 +38,6 @@ DEFAULT_READ_TIMEOUT = 300.0  # kubectl waits forever; we bound it
 # OpenSSL verify codes that Go reports as "certificate signed by unknown authority"
 _UNKNOWN_AUTHORITY = frozenset({18, 19, 20, 21})
 _WARNING = re.compile(r'\d{3} \S+ "((?:[^"\\]|\\.)*)"')
-
-# client-go's NewGenericServerResponse: the Status it makes up for a body that is not one.
-_GENERIC = {
-    400: ("BadRequest", "the server rejected our request for an unknown reason"),
-    401: ("Unauthorized", "the server has asked for the client to provide credentials"),
-    403: ("Forbidden", "the server does not allow access to the requested resource"),
-    404: ("NotFound", "the server could not find the requested resource"),
-    405: ("MethodNotAllowed", "the server does not allow this method on the requested resource"),
-    406: ("NotAcceptable", "the server was unable to respond with a content type that the client "
-                           "supports"),
-    409: ("Conflict", "the server reported a conflict"),
-    410: ("Expired", "the server reported that the resource has expired"),
-    415: ("UnsupportedMediaType", "the server was unable to handle the media type"),
-    422: ("Invalid", "the server rejected our request due to an error in our request"),
-    429: ("TooManyRequests", "the server has received too many requests and has asked us to try "
-                             "again later"),
-    503: ("ServiceUnavailable", "the server is currently unable to handle the request"),
-    504: ("Timeout", "the server was unable to return a response in the time allotted, but may "
-                    "still be processing the request"),
-}
-
-
-class Response:
-    def __init__(self, status: int, headers: http.client.HTTPMessage, body: bytes) -> None:
-        self.status = status
-        self.headers = headers
-        self.body = body
-
-    @property
-    def content_type(self) -> str:
-        return self.headers.get("Content-Type", "")
-
-    def json(self) -> Any:
-        return decode_json(self.body) if self.body else None
-
-
-def _integral(text: str) -> float | int:
-    """kubectl decodes JSON numbers that are integral as int64, the rest as float64."""
-    value = float(text)
-    if value.is_integer() and -(2**63) <= value < 2**63:
-        return int(value)
-    return value
-
-
-def decode_json(data: bytes | str) -> Any:
-    return json.loads(data, parse_float=_integral)
-
-
-def generic_status(code: int, body: bytes, what: str = "") -> dict[str, Any]:
-    """The Status client-go synthesises for an error answer that carries no Status."""
-    text = body.decode("utf-8", "replace").strip()
-    reason, message = _GENERIC.get(code, ("InternalError", ""))
-    if code >= 500 and code not in (503, 504) or not message:
-        message = (f'an error on the server ("{text or "unknown"}") has prevented the request '
-                   f"from succeeding")
-    if what:
-        message += f" ({what})"
-    return {"kind": "Status", "apiVersion": "v1", "status": "Failure", "message": message,
-            "reason": reason, "code": code}
-
 
 class Client:
     """One API server, one keep-alive connection."""
@@ -111,6 +54,10 @@ class Client:
         self._conn: http.client.HTTPConnection | None = None
         self._used = False
         self._warned: set[str] = set()
+        # called when the server answers 404 without a Status: the path names no resource it
+        # serves, so what discovery told us is out of date
+        self.on_unknown_path: Callable[[], None] | None = None
+        self.discovering = False  # a discovery fetch is under way (it words timeouts apart)
 
     # -- connection ----------------------------------------------------------------------
 
@@ -158,9 +105,10 @@ class Client:
             return ConnectError(f"Unable to connect to the server: dial tcp: lookup {self.host}: "
                                 f"no such host")
         if isinstance(err, (socket.timeout, TimeoutError)):
-            if connected:
-                return ConnectError("Unable to connect to the server: net/http: request canceled "
-                                    "(Client.Timeout exceeded while awaiting headers)")
+            if connected:  # kubectl's discovery runs under a context deadline of its own
+                return ConnectError("Unable to connect to the server: context deadline exceeded"
+                                    + ("" if self.discovering else
+                                       " (Client.Timeout exceeded while awaiting headers)"))
             return ConnectError(f"Unable to connect to the server: dial tcp "
                                 f"{self.host}:{self.port}: i/o timeout")
         verify = getattr(err, "verify_message", None)  # ssl.SSLCertVerificationError
@@ -203,8 +151,9 @@ class Client:
     def url(self, path: str, query: Mapping[str, Any] | None = None) -> str:
         url = self.prefix + path  # callers build paths with escaped segments (Resource.path)
         if query:
-            items = sorted((k, str(v)) for k, v in query.items() if v is not None)
-            url += "?" + urlencode(items)
+            items = sorted((k, v) for k, v in query.items() if v is not None)
+            url += "?" + urlencode([(k, str(one)) for k, v in items  # a list repeats its key
+                                    for one in (v if isinstance(v, list) else [v])])
         return url
 
     def request(self, method: str, path: str, *, query: Mapping[str, Any] | None = None,
@@ -226,8 +175,19 @@ class Client:
         self._print_warnings(headers)
         response = Response(status, headers, payload)
         if status >= 400:
+            if (status == 404 and self.on_unknown_path is not None
+                    and not self._carries_status(response)):
+                self.on_unknown_path()
             raise ApiError(self._status_of(response, what))
         return response
+
+    @staticmethod
+    def _carries_status(response: Response) -> bool:
+        try:
+            body = response.json()
+        except ValueError:
+            return False
+        return isinstance(body, dict) and body.get("kind") == "Status"
 
     def _status_of(self, response: Response, what: str) -> dict[str, Any]:
         try:
@@ -250,3 +210,54 @@ class Client:
     def get(self, path: str, query: Mapping[str, Any] | None = None, accept: str = JSON,
             what: str = "") -> Any:
         return self.request("GET", path, query=query, accept=accept, what=what).json()
+
+    def watch(self, path: str, query: Mapping[str, Any], accept: str = JSON,
+              timeout: float | None = None) -> Iterator[dict[str, Any]]:
+        """The events of a watch, one decoded JSON line each, until the server ends the stream
+        (or `timeout` seconds pass without a byte). Uses its own connection, so the keep-alive
+        one stays free for requests made while watching."""
+        stream, resp = self._open(path, dict(query, watch="true"), accept, timeout)
+        try:
+            yield from lines(resp)
+        finally:
+            stream.close()
+
+    def stream(self, path: str, query: Mapping[str, Any], what: str = "") -> Iterator[bytes]:
+        """The body of a GET as it arrives (pod logs, followed or not)."""
+        stream, resp = self._open(path, query, "*/*", None, what)
+        try:
+            while True:
+                try:
+                    chunk = resp.read1(65536)
+                except (OSError, http.client.HTTPException):
+                    return
+                if not chunk:
+                    return
+                yield chunk
+        finally:
+            stream.close()
+
+    def _open(self, path: str, query: Mapping[str, Any], accept: str, timeout: float | None,
+              what: str = "") -> tuple[Client, http.client.HTTPResponse]:
+        """A GET on a connection of its own, its answer's headers read; ApiError on failure."""
+        stream = Client(self.config, timeout=self.timeout)
+        stream._warned = self._warned
+        conn = stream._connect()
+        url = self.url(path, query)
+        try:
+            if conn.sock is None:
+                conn.connect()
+            conn.sock.settimeout(timeout if timeout is not None else self.timeout)
+            conn.request("GET", url, headers=self._headers(accept, None))
+            resp = conn.getresponse()
+        except (OSError, http.client.HTTPException) as err:
+            failure = stream._connect_error(err, conn.sock is not None)
+            stream.close()
+            raise failure from None
+        log.debug("GET %s://%s%s %d (stream)", self.scheme, self.netloc, url, resp.status)
+        self._print_warnings(resp.headers)
+        if resp.status >= 400:
+            body = resp.read()
+            stream.close()
+            raise ApiError(self._status_of(Response(resp.status, resp.headers, body), what))
+        return stream, resp

@@ -84,6 +84,43 @@ class KubeCommand(click.Command):
                         "(applies to all commands).\n")
 
 
+class KubeGroup(click.Group):
+    """A verb with subcommands (`config view`), listed the way kubectl lists them."""
+
+    def __init__(self, *args: Any, usage: str = "", aliases: dict[str, str] | None = None,
+                 **kwargs: Any) -> None:
+        kwargs.setdefault("context_settings", dict(CONTEXT_SETTINGS))
+        kwargs.setdefault("invoke_without_command", True)
+        super().__init__(*args, **kwargs)
+        self.usage_text = usage
+        self.aliases = aliases or {}
+        self.params.extend(global_options())
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, normalise_args(self, ctx, args))
+
+    def resolve_command(self, ctx: click.Context,
+                        args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
+        from minikctl.errors import UsageHintError
+
+        name = self.aliases.get(args[0], args[0])
+        command = self.get_command(ctx, name)
+        if command is None:
+            raise UsageHintError(f'unknown command "{args[0]}"', ctx=ctx)
+        return name, command, args[1:]
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write((self.help or "").strip("\n") + "\n\nAvailable Commands:\n")
+        for name in sorted(self.commands):
+            summary = (self.commands[name].help or "").split("\n", 1)[0].rstrip(".")
+            formatter.write(f"  {name:<17} {summary}\n")
+        formatter.write(f"\nUsage:\n  {self.usage_text}\n\n")
+        formatter.write(f'Use "{ctx.command_path} <command> --help" for more information about a '
+                        f"given command.\n")
+        formatter.write('Use "minikctl options" for a list of global command-line options '
+                        "(applies to all commands).\n")
+
+
 def kube_command(name: str, help: str, usage: str) -> Callable[[Callable[..., Any]], KubeCommand]:
     """Decorator for a verb; `help` is kubectl-style text with an Examples section."""
     decorator: Callable[[Callable[..., Any]], KubeCommand] = click.command(
@@ -91,4 +128,5 @@ def kube_command(name: str, help: str, usage: str) -> Callable[[Callable[..., An
     return decorator
 
 
-__all__ = ["KubeCommand", "kube_command", "CONTEXT_SETTINGS", "NoOptOption", "option_help"]
+__all__ = ["KubeCommand", "KubeGroup", "kube_command", "CONTEXT_SETTINGS", "NoOptOption",
+           "option_help"]

@@ -3,7 +3,8 @@
 Aggregated discovery (apidiscovery.k8s.io/v2) takes two requests; a server that does not answer
 in that format gets the legacy walk (/api, /apis, then one APIResourceList per group version).
 The result is cached as one JSON file under `<cache-dir>/discovery/<host>_<port>/` for six hours,
-as kubectl caches; a name that does not resolve against a cached list triggers one refresh.
+as kubectl caches; a name that does not resolve against a cached list triggers one refresh, and
+a request the server answers with a bare 404 (no such resource any more) drops the cache.
 
 Resolving a type argument follows kubectl's RESTMapper and shortcut expander: an exact plural or
 singular name first, then short names, then the kind; `name.group` and `name.version.group`
@@ -110,9 +111,23 @@ class Discovery:
         return self._resources
 
     def refresh(self) -> None:
-        self._resources = self._fetch()
+        self.client.discovering = True
+        try:
+            self._resources = self._fetch()
+        finally:
+            self.client.discovering = False
         self._fresh = True
         self._write_cache(self._resources)
+
+    def forget(self) -> None:
+        """Drop a cached list the server has just contradicted (a path it does not serve), so
+        the next run asks again; a list fetched by this run is kept."""
+        if self._fresh or self.cache_path is None:
+            return
+        try:
+            self.cache_path.unlink()
+        except OSError:
+            pass
 
     def _read_cache(self) -> list[Resource] | None:
         if self.cache_path is None:

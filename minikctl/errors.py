@@ -125,10 +125,13 @@ def _invalid_text(err: ApiError) -> str:
     details = err.details
     text = "The request is invalid"
     if details is None:
-        return text + "\n"
+        # kubectl includes the server's message when there are no details to show
+        return (f"{text}: {err.message}" if err.message else text) + "\n"
     kind, name = str(details.get("kind") or ""), str(details.get("name") or "")
     if kind or name:
         text = f'The {kind} "{name}" is invalid'
+    elif err.message and not details.get("causes"):
+        text += f": {err.message}"
     causes: list[str] = []
     for cause in details.get("causes") or []:
         line = f"{cause.get('field', '')}: {cause.get('message', '')}"

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 MAX_PAGES = 100_000  # a bound on `continue` chains; a real server ends far sooner
 
 
-def _what(verb: str, target: Target) -> str:
+def what_of(verb: str, target: Target) -> str:
     return " ".join(p for p in (verb, target.resource.qualified_plural, target.name or "") if p)
 
 
@@ -33,7 +33,7 @@ def selector_query(label_selector: str = "", field_selector: str = "") -> dict[s
 
 
 def get_object(client: Client, target: Target, accept: str = JSON) -> dict[str, Any]:
-    result: dict[str, Any] = client.get(target.path, accept=accept, what=_what("get", target))
+    result: dict[str, Any] = client.get(target.path, accept=accept, what=what_of("get", target))
     return result
 
 
@@ -61,7 +61,7 @@ def pages(client: Client, target: Target, query: dict[str, str], chunk_size: int
     for _ in range(MAX_PAGES):
         try:
             page: dict[str, Any] = client.get(target.path, params, accept=accept,
-                                              what=_what("get", target)) or {}
+                                              what=what_of("get", target)) or {}
         except ApiError as err:
             raise _list_error(err, target, query) from None
         yield page

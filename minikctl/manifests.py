@@ -106,6 +106,22 @@ def _to_json_value(value: Any) -> Any:
     return value
 
 
+def load_yaml_value(text: str) -> Any:
+    """One YAML (or JSON) document as sigs.k8s.io/yaml's YAMLToJSON reads it."""
+    return _to_json_value(yaml.load(text, Loader=_Loader))
+
+
+def yaml_problem(text: str) -> str | None:
+    """`yaml: line N: problem` for text that does not parse as one YAML document, else None."""
+    try:
+        yaml.load(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as err:
+        return f"yaml: line {1 + _error_line(err, text)}: {err.problem or err.context}"
+    except yaml.YAMLError as err:
+        return f"yaml: {err}"
+    return None
+
+
 def split_documents(text: str) -> Iterator[tuple[int, str]]:
     """(1-based first line, text) of each YAML document, split as kubectl's YAMLReader does:
     on lines that start with `---` followed by nothing but spaces or a comment."""

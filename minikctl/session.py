@@ -10,12 +10,15 @@ import os
 import sys
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from minikctl.client import Client
 from minikctl.discovery import Discovery
 from minikctl.flags import parse_request_timeout
 from minikctl.kubeconfig import ClientConfig, load
+
+if TYPE_CHECKING:
+    from minikctl.openapi import OpenAPI
 
 
 def configure_logging(verbosity: int) -> None:
@@ -50,10 +53,24 @@ class Session:
         return Client(self.config, timeout=timeout)
 
     @cached_property
-    def discovery(self) -> Discovery:
+    def cache_root(self) -> Path:
         given = self.flags.get("cache_dir")
-        cache = Path(os.path.expanduser(given)) if given else default_cache_dir(self.env)
-        return Discovery(self.client, cache)
+        return Path(os.path.expanduser(given)) if given else default_cache_dir(self.env)
+
+    @cached_property
+    def discovery(self) -> Discovery:
+        found = Discovery(self.client, self.cache_root)
+        self.client.on_unknown_path = found.forget
+        return found
+
+    @cached_property
+    def openapi(self) -> OpenAPI:
+        from minikctl.discovery import cache_dir_for
+        from minikctl.openapi import OpenAPI
+
+        host = cache_dir_for(self.cache_root, self.config.server).relative_to(
+            self.cache_root / "discovery")
+        return OpenAPI(self.client, self.cache_root / "openapi" / host)
 
     @property
     def namespace(self) -> str:

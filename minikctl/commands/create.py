@@ -77,7 +77,7 @@ def _create_one(session: Session, target: Target, query: dict[str, str], dry_run
         printer.print(created)
     else:
         name = str((created.get("metadata") or {}).get("name") or target.name or "")
-        printer.print_result(target.resource.kind_string, name, "created", dry_run)
+        printer.print_result(target.resource.kind_string, name, "created", dry_run, created)
 
 
 @kube_command("create", help=HELP, usage="minikctl create -f FILENAME [options]")

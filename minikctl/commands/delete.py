@@ -19,6 +19,7 @@ from minikctl.fetch import expand, selector_query
 from minikctl.flags import GoDuration, GoInt, bool_flag, dry_run_option, filename_options
 from minikctl.session import Session
 from minikctl.targets import Target, select
+from minikctl.terminal import Progress
 
 HELP = """Delete resources by file names, stdin, resources and names, or by resources and label selector.
 
@@ -106,24 +107,30 @@ def _gone(session: Session, target: Target, uid: str | None) -> bool:
     return uid is not None and (live.get("metadata") or {}).get("uid") != uid
 
 
+def _wait_one(session: Session, target: Target, uid: str | None, deadline: float,
+              errors: list[BaseException]) -> None:
+    pause = POLL_START
+    try:
+        while not _gone(session, target, uid):
+            if time.monotonic() >= deadline:
+                errors.append(MinikctlError(f"timed out waiting for the condition on "
+                                            f"{target.resource.plural}/{target.name}"))
+                return
+            time.sleep(min(pause, max(0.0, deadline - time.monotonic())))
+            pause = min(pause * 2, POLL_MAX)
+    except ApiError as err:
+        if err.reason not in ("Forbidden", "MethodNotAllowed"):
+            errors.append(err)
+
+
 def _wait(session: Session, deleted: list[tuple[Target, str | None]], timeout: float) -> None:
     """Poll until each object is gone, backing off to POLL_MAX; bounded by `timeout`."""
     deadline = time.monotonic() + (timeout or WEEK)
     errors: list[BaseException] = []
-    for target, uid in deleted:
-        pause = POLL_START
-        try:
-            while not _gone(session, target, uid):
-                if time.monotonic() >= deadline:
-                    errors.append(MinikctlError(
-                        f"timed out waiting for the condition on "
-                        f"{target.resource.plural}/{target.name}"))
-                    break
-                time.sleep(min(pause, max(0.0, deadline - time.monotonic())))
-                pause = min(pause * 2, POLL_MAX)
-        except ApiError as err:
-            if err.reason not in ("Forbidden", "MethodNotAllowed"):
-                errors.append(err)
+    with Progress("waiting for deletion", len(deleted)) as bar:
+        for done, (target, uid) in enumerate(deleted):
+            _wait_one(session, target, uid, deadline, errors)
+            bar.update(done + 1)
     if errors:
         raise AggregateError(errors)
 

@@ -10,7 +10,9 @@ from minikctl.command import kube_command
 from minikctl.errors import AggregateError, ApiError, MinikctlError, PlainError
 from minikctl.fetch import TABLE, get_object, is_table, list_items, pages, selector_query
 from minikctl.flags import GoInt, bool_flag, filename_options
-from minikctl.printing.output import ObjectPrinter, as_list, check_format
+from minikctl.printing.formats import is_object_format, make_printer, split_format
+from minikctl.printing.output import as_list
+from minikctl.printing.sorting import sort_list, sort_table
 from minikctl.printing.table import TableOptions, TablePrinter, fallback_table
 from minikctl.session import Session
 from minikctl.targets import Target, from_args, from_manifests, has_name_form
@@ -45,7 +47,25 @@ Examples:
   minikctl get all
 
   # List a pod identified by type and name specified in "pod.yaml" in JSON output format
-  minikctl get -f pod.yaml -o json"""
+  minikctl get -f pod.yaml -o json
+
+  # Return only the phase value of the specified pod
+  minikctl get pod/web-pod-13je7 -o jsonpath='{.status.phase}'
+
+  # List resource information in custom columns
+  minikctl get pod test-pod -o custom-columns=CONTAINER:.spec.containers[0].name,IMAGE:.spec.containers[0].image
+
+  # Print every pod name on its own line
+  minikctl get pods -o jsonpath='{range .items[*]}{.metadata.name}{"\\n"}{end}'
+
+  # List pods sorted by their age, newest last
+  minikctl get pods --sort-by=.metadata.creationTimestamp
+
+  # Watch pods change, one line per event
+  minikctl get pods -w --output-watch-events
+
+  # Watch pods: list them, then one line per change
+  minikctl get pods -w"""
 
 NO_TYPE = ("You must specify the type of resource to get. Use \"minikctl api-resources\" for a "
            "complete list of supported resources.\n\nerror: Required resource not specified.\n"
@@ -55,9 +75,9 @@ NO_TYPE = ("You must specify the type of resource to get. Use \"minikctl api-res
 
 def _check_args(args: list[str], filenames: tuple[str, ...], selector: str, output: str,
                 show_labels: bool) -> None:
-    check_format(output, ("json", "name", "wide", "yaml"))
     if show_labels and output not in ("", "wide"):
-        raise MinikctlError(f"--show-labels option cannot be used with {output} printer")
+        raise MinikctlError(f"--show-labels option cannot be used with {split_format(output)[0]} "
+                            f"printer")
     if filenames and args:
         raise MinikctlError("when paths, URLs, or stdin is provided as input, you may not "
                             "specify resource arguments as well")
@@ -98,6 +118,13 @@ def _fetch(session: Session, target: Target, query: dict[str, str], chunk_size: 
     return _Fetched(target, list_items(client, target, query, chunk_size))
 
 
+def _sorted_tables(fetched: list[_Fetched], sort_by: str) -> None:
+    for item in fetched:
+        for doc in item.docs:
+            if is_table(doc):
+                sort_table(doc, sort_by)
+
+
 def _fetch_all(session: Session, targets: list[Target], query: dict[str, str], chunk_size: int,
                human: bool, ignore_not_found: bool) -> tuple[list[_Fetched], list[BaseException]]:
     fetched: list[_Fetched] = []
@@ -113,7 +140,9 @@ def _fetch_all(session: Session, targets: list[Target], query: dict[str, str], c
 
 def _print_tables(fetched: list[_Fetched], opts: dict[str, Any]) -> bool:
     """Print every Table; returns True when nothing at all was written."""
-    printer = TablePrinter(lambda text: click.echo(text, nl=False))
+    from minikctl.printing.colour import table_writer
+
+    printer = TablePrinter(table_writer(lambda text: click.echo(text, nl=False)))
     kinds = {f.target.resource for f in fetched}
     show_kind = opts["show_kind"] or len(kinds) > 1
     last = None
@@ -135,8 +164,15 @@ def _print_tables(fetched: list[_Fetched], opts: dict[str, Any]) -> bool:
 
 def _human(session: Session, targets: list[Target], query: dict[str, str],
            opts: dict[str, Any]) -> None:
-    fetched, errors = _fetch_all(session, targets, query, opts["chunk_size"], True,
-                                 opts["ignore_not_found"])
+    if opts["sort_by"]:  # kubectl lists in one piece and asks for whole objects to sort rows
+        query = dict(query, includeObject="Object")
+    chunk = 0 if opts["sort_by"] else opts["chunk_size"]
+    fetched, errors = _fetch_all(session, targets, query, chunk, True, opts["ignore_not_found"])
+    if opts["sort_by"]:
+        try:
+            _sorted_tables(fetched, opts["sort_by"])
+        except MinikctlError:  # kubectl prints nothing then, and "No resources found"
+            fetched = []
     nothing = _print_tables(fetched, opts)
     if nothing and not opts["ignore_not_found"] and not errors:
         namespaced = not opts["all_namespaces"] and all(
@@ -162,9 +198,13 @@ def _generic(session: Session, targets: list[Target], single: bool, query: dict[
     if single and errors:
         raise AggregateError(errors)
     objects = [_strip(o, opts["show_managed_fields"]) for f in fetched for o in f.docs]
+    if opts["sort_by"] and not (single and len(objects) == 1):
+        objects = sort_list(objects, opts["sort_by"])
     if objects or not opts["ignore_not_found"]:
-        printer = ObjectPrinter(opts["output"], lambda text: click.echo(text, nl=False))
+        printer = make_printer(opts["output"], opts["no_headers"],
+                               lambda text: click.echo(text, nl=False))
         printer.print(objects[0] if single and len(objects) == 1 else as_list(objects))
+        printer.flush()
     if errors:
         raise AggregateError(errors)
 
@@ -174,7 +214,20 @@ def _generic(session: Session, targets: list[Target], single: bool, query: dict[
               "[flags] [options]")
 @click.argument("args", nargs=-1)
 @click.option("-o", "--output", default="",
-              help="Output format. One of: (json, yaml, name, wide).")
+              help="Output format. One of: (json, yaml, name, wide, jsonpath=..., "
+                   "jsonpath-file=..., jsonpath-as-json=..., custom-columns=..., "
+                   "custom-columns-file=...).")
+@click.option("--sort-by", default="",
+              help="If non-empty, sort list types using this field specification. The field "
+                   "specification is expressed as a JSONPath expression (e.g. "
+                   "'{.metadata.name}'). The field in the API resource specified by this "
+                   "JSONPath expression must be an integer or a string.")
+@bool_flag("watch", False, "After listing/getting the requested object, watch for changes.",
+           short="-w")
+@bool_flag("watch-only", False, "Watch for changes to the requested object(s), without "
+           "listing/getting first.")
+@bool_flag("output-watch-events", False, "Output watch event objects when --watch or "
+           "--watch-only is used. Existing objects are output as initial ADDED events.")
 @click.option("-l", "--selector", default="",
               help="Selector (label query) to filter on, supports '=', '==', '!=', 'in', "
                    "'notin'.(e.g. -l key1=value1,key2=value2,key3 in (value3)).")
@@ -204,10 +257,17 @@ def get(session: Session, /, args: tuple[str, ...], output: str, selector: str,
         recursive: bool, **opts: Any) -> None:
     arguments = list(args)
     _check_args(arguments, filenames, selector or field_selector, output, opts["show_labels"])
+    if is_object_format(output):
+        make_printer(output, opts["no_headers"], lambda text: None)  # kubectl checks it first
     opts.update(output=output, label_columns=tuple(
         key for spec in label_columns for key in spec.split(",") if key))
     targets = _targets(session, arguments, filenames, recursive, opts["all_namespaces"])
     query = selector_query(selector, field_selector)
+    if opts["watch"] or opts["watch_only"]:
+        from minikctl.commands.getwatch import watch
+
+        watch(session, targets, query, opts)
+        return
     if output in ("", "wide"):
         _human(session, targets, query, opts)
         return

@@ -41,7 +41,10 @@ Examples:
   minikctl scale --current-replicas=2 --replicas=3 rc/frontend
 
   # Scale multiple replication controllers
-  minikctl scale --replicas=5 rc/example1 rc/example2 rc/example3"""
+  minikctl scale --replicas=5 rc/example1 rc/example2 rc/example3
+
+  # Scale up and wait (at most two minutes) until every new replica is ready
+  minikctl scale rc frontend --replicas=5 --wait --timeout=2m"""
 
 CONFLICT_RETRIES = 5
 WAIT_INTERVAL = 0.2
@@ -94,7 +97,7 @@ def _scale(session: Session, target: Target, opts: dict[str, Any], query: dict[s
             "PATCH", target.resource.path(target.namespace, target.name, "scale"), query=query,
             body={"spec": {"replicas": opts["replicas"]}}, content_type=MERGE_PATCH,
             what=f"patch {target.resource.qualified_plural} {target.name}")
-    if opts["timeout"] > 0 and not query:
+    if opts["timeout"] > 0 and not query and not opts["wait"]:
         _wait_for_replicas(session, target, opts["replicas"], opts["timeout"])
 
 
@@ -115,6 +118,9 @@ def _scale(session: Session, target: Target, opts: dict[str, Any], query: dict[s
               help="The length of time to wait before giving up on a scale operation, zero "
                    "means don't wait. Any other values should contain a corresponding time unit "
                    "(e.g. 1s, 2m, 3h).")
+@bool_flag("wait", False, "Beyond kubectl: after scaling, wait until every scaled object has "
+           "all its replicas ready (bounded by --timeout, a week when zero), with a progress bar "
+           "on a terminal.")
 @click.option("-o", "--output", default="", help="Output format. One of: (json, yaml, name).")
 @dry_run_option
 @filename_options("identifying the resource to set a new size")
@@ -145,6 +151,10 @@ def scale(session: Session, /, args: tuple[str, ...], selector: str, filenames: 
             printer.print(obj)
         else:
             printer.print_result(target.resource.kind_string, str(target.name), "scaled",
-                                 strategy)
+                                 strategy, obj)
     if errors:
         raise AggregateError(errors)
+    if opts["wait"] and strategy == "none":
+        from minikctl.readiness import wait_ready
+
+        wait_ready(session, [t for t, _ in objects], opts["timeout"])

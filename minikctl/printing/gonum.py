@@ -66,7 +66,8 @@ def format_json_float(value: float) -> str:
 
 
 def format_value(value: object) -> str:
-    """fmt.Sprint of a JSON-decoded value (table cells)."""
+    """fmt.Sprint of a JSON-decoded value: maps as `map[k:v]` with sorted keys, lists as
+    `[a b]`, nested values the same way."""
     if value is None:
         return "<nil>"
     if value is True:
@@ -75,6 +76,38 @@ def format_value(value: object) -> str:
         return "false"
     if isinstance(value, float):
         return format_g(value)
-    if isinstance(value, (list, dict)):
-        return repr(value)
+    if isinstance(value, dict):
+        return "map[" + " ".join(f"{k}:{format_value(value[k])}" for k in sorted(value)) + "]"
+    if isinstance(value, list):
+        return "[" + " ".join(format_value(v) for v in value) + "]"
     return str(value)
+
+
+def _quote(text: str) -> str:
+    """strconv.Quote for the text Go's %#v prints."""
+    out = ['"']
+    for char in text:
+        code = ord(char)
+        if char in '"\\':
+            out.append("\\" + char)
+        elif char in "\a\b\f\n\r\t\v":
+            out.append(repr(char)[1:-1])
+        elif code < 0x20 or code == 0x7F:
+            out.append(f"\\x{code:02x}")
+        else:
+            out.append(char)
+    return "".join(out) + '"'
+
+
+def format_go_syntax(value: object) -> str:
+    """fmt's %#v of a JSON-decoded value (kubectl dumps objects this way in template errors)."""
+    if value is None:
+        return "interface {}(nil)"
+    if isinstance(value, dict):
+        inner = ", ".join(f"{_quote(str(k))}:{format_go_syntax(value[k])}" for k in sorted(value))
+        return "map[string]interface {}{" + inner + "}"
+    if isinstance(value, list):
+        return "[]interface {}{" + ", ".join(format_go_syntax(v) for v in value) + "}"
+    if isinstance(value, str):
+        return _quote(value)
+    return format_value(value)

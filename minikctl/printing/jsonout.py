@@ -1,4 +1,5 @@
-"""JSON exactly as `kubectl -o json` writes it: Go's json.MarshalIndent with four spaces.
+"""JSON exactly as Go's encoding/json writes it: `kubectl -o json` (MarshalIndent with four
+spaces) and the compact form kubectl stores in annotations and sends as patches (Marshal).
 
 Keys are sorted byte-wise (Go sorts map keys), `<`, `>`, `&`, U+2028 and U+2029 are escaped as
 `\\u003c`-style sequences, other non-ASCII text is written as is, and floats use Go's spelling.
@@ -19,27 +20,29 @@ def _string(text: str) -> str:
     return json.dumps(text, ensure_ascii=False).translate(_HTML)
 
 
-def _encode(value: Any, indent: str, out: list[str]) -> None:
+def _encode(value: Any, indent: str, out: list[str], ordered: bool = False,
+            step: str = "    ") -> None:
     if isinstance(value, dict):
         if not value:
             out.append("{}")
             return
-        inner = indent + "    "
+        inner = indent + step
         out.append("{\n")
-        for index, key in enumerate(sorted(value, key=lambda k: str(k).encode())):
+        keys = list(value) if ordered else sorted(value, key=lambda k: str(k).encode())
+        for index, key in enumerate(keys):
             out.append(f"{inner}{_string(str(key))}: ")
-            _encode(value[key], inner, out)
+            _encode(value[key], inner, out, ordered, step)
             out.append(",\n" if index < len(value) - 1 else "\n")
         out.append(indent + "}")
     elif isinstance(value, list):
         if not value:
             out.append("[]")
             return
-        inner = indent + "    "
+        inner = indent + step
         out.append("[\n")
         for index, item in enumerate(value):
             out.append(inner)
-            _encode(item, inner, out)
+            _encode(item, inner, out, ordered, step)
             out.append(",\n" if index < len(value) - 1 else "\n")
         out.append(indent + "]")
     elif isinstance(value, str):
@@ -54,9 +57,36 @@ def _encode(value: Any, indent: str, out: list[str]) -> None:
         out.append(str(value))
 
 
-def to_json(obj: Any) -> str:
-    """The object followed by a newline, as kubectl's JSON printer ends it."""
+def to_json(obj: Any, ordered: bool = False, step: str = "    ") -> str:
+    """The object followed by a newline, as kubectl's JSON printer ends it. `ordered` keeps
+    the dict's own key order, as Go prints a typed struct (objects kubectl builds itself)."""
     out: list[str] = []
-    _encode(obj, "", out)
+    _encode(obj, "", out, ordered, step)
     out.append("\n")
     return "".join(out)
+
+
+def _compact(value: Any, out: list[str]) -> None:
+    if isinstance(value, dict):
+        out.append("{")
+        for index, key in enumerate(sorted(value, key=lambda k: str(k).encode())):
+            out.append(("," if index else "") + _string(str(key)) + ":")
+            _compact(value[key], out)
+        out.append("}")
+    elif isinstance(value, list):
+        out.append("[")
+        for index, item in enumerate(value):
+            if index:
+                out.append(",")
+            _compact(item, out)
+        out.append("]")
+    else:
+        _encode(value, "", out)
+
+
+def to_compact_json(obj: Any) -> str:
+    """json.Marshal: no spaces, sorted keys, no trailing newline."""
+    out: list[str] = []
+    _compact(obj, out)
+    return "".join(out)
+

@@ -3,7 +3,9 @@
 Parity is the golden file (STYLE.md, habit 12): same arguments, same server state, and the
 stdout, stderr and exit code must be equal. AGE cells tick every wall-clock second, so the two
 processes are started together; if their outputs differ, the comparison is repeated with both
-started just after a second boundary (a tick is the only way two honest runs can differ). kubectl's name in its hint lines is replaced by minikctl's.
+started just after a second boundary (a tick is the only way two honest runs can differ).
+kubectl's name in its hint lines is replaced by minikctl's. Runs that share nothing (twin
+namespaces, twin kubeconfig files, many read-only commands) are started at once.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ KUBECTL = str(Path(sys.executable).parent / "kubectl")
 MINIKCTL = [sys.executable, "-m", "minikctl"]
 REPO = Path(__file__).resolve().parents[2]
 GUESTBOOK = REPO / "manifests" / "guestbook"
+_PROGRAM = re.compile(r"\bkubectl\b(?!\.kubernetes\.io)")
 _KLOG = re.compile(r"^[IWEF]\d{4} \d\d:\d\d:\d\d\.\d+ +\d+ \S+:\d+\] .*\n", re.MULTILINE)
 
 
@@ -70,7 +73,7 @@ def _explain(args: list[str], theirs: Outcome, ours: Outcome) -> str:
 
 def as_minikctl(outcome: Outcome, replace: dict[str, str] | None = None) -> Outcome:
     """kubectl's output with its program name (and any given strings) replaced, klog lines off."""
-    out, err = outcome.out, _KLOG.sub("", outcome.err).replace("kubectl", "minikctl")
+    out, err = outcome.out, _PROGRAM.sub("minikctl", _KLOG.sub("", outcome.err))
     for old, new in (replace or {}).items():
         out, err = out.replace(old, new), err.replace(old, new)
     return Outcome(outcome.code, out, err)
@@ -98,6 +101,30 @@ def assert_same(env: dict[str, str], *args: str, stdin: str | None = None,
     return ours
 
 
+def assert_same_many(env: dict[str, str], cases: list[list[str]],
+                     parallel: int = 4) -> None:
+    """`assert_same` for many read-only commands, a few pairs at a time; a case that differs
+    is run again alone (and aligned) before it counts as a failure."""
+    for start in range(0, len(cases), parallel):
+        batch = cases[start:start + parallel]
+        procs = [(_start([KUBECTL, *args], env, None), _start([*MINIKCTL, *args], env, None))
+                 for args in batch]
+        for args, (theirs_proc, ours_proc) in zip(batch, procs):
+            theirs = as_minikctl(_finish(theirs_proc, None, 60.0))
+            ours = _finish(ours_proc, None, 60.0)
+            if theirs != ours:
+                assert_same(env, *args)
+
+
+def run_pair(theirs_args: list[str], theirs_env: dict[str, str], ours_args: list[str],
+             ours_env: dict[str, str], stdin: str | None = None) -> tuple[Outcome, Outcome]:
+    """(kubectl's outcome, minikctl's) of two runs that share nothing, started at once."""
+    procs = [_start([KUBECTL, *theirs_args], theirs_env, stdin),
+             _start([*MINIKCTL, *ours_args], ours_env, stdin)]
+    theirs, ours = (_finish(p, stdin, 60.0) for p in procs)
+    return theirs, ours
+
+
 def assert_same_effect(env: dict[str, str], args: Callable[[str], list[str]],
                        namespaces: tuple[str, str], setup: Callable[[str], Any] | None = None,
                        stdin: str | None = None) -> Outcome:
@@ -107,10 +134,10 @@ def assert_same_effect(env: dict[str, str], args: Callable[[str], list[str]],
     if setup is not None:
         setup(theirs_ns)
         setup(ours_ns)
-    theirs = kubectl(env, *args(theirs_ns), stdin=stdin)
-    ours = minikctl(env, *args(ours_ns), stdin=stdin)
+    theirs, ours = run_pair(args(theirs_ns), env, args(ours_ns), env, stdin)
     expected = as_minikctl(theirs, {theirs_ns: "<ns>"})
-    actual = Outcome(ours.code, ours.out.replace(ours_ns, "<ns>"), ours.err.replace(ours_ns, "<ns>"))
+    actual = Outcome(ours.code, ours.out.replace(ours_ns, "<ns>"),
+                     ours.err.replace(ours_ns, "<ns>"))
     assert actual == expected, _explain(args(ours_ns), expected, actual)
     return ours
 

@@ -41,7 +41,9 @@ def test_invalid_with_one_and_several_causes() -> None:
         {"field": "a", "message": "Required value"}, {"field": "b", "message": "Bad"},
         {"field": "a", "message": "Required value"}]})
     assert render(many)[0] == 'The Pod "p" is invalid: \n* a: Required value\n* b: Bad\n'
-    assert render(status(422, "Invalid", "msg"))[0] == "The request is invalid\n"
+    assert render(status(422, "Invalid", "msg"))[0] == "The request is invalid: msg\n"
+    assert render(status(422, "Invalid", "msg", {}))[0] == "The request is invalid: msg\n"
+    assert render(status(422, "Invalid", ""))[0] == "The request is invalid\n"
 
 
 def test_source_is_added_to_status_messages() -> None:

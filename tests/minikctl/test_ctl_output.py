@@ -109,6 +109,12 @@ def test_result_lines() -> None:
 
 
 def test_unknown_output_format_is_refused() -> None:
+    """kubectl's list for the verbs that print objects they changed."""
     with pytest.raises(MinikctlError, match='output format "bogus", allowed formats are: '
-                                            'json,name,yaml'):
+                                            'go-template,go-template-file,json,jsonpath,'
+                                            'jsonpath-as-json,jsonpath-file,kyaml,name,template,'
+                                            'templatefile,yaml$'):
         check_format("bogus")
+    with pytest.raises(MinikctlError, match="template format specified but no template given"):
+        check_format("jsonpath")
+    check_format("jsonpath={.metadata.name}")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from minikctl.cli import COMMANDS, main
+from minikctl.cli import COMMANDS, EXAMPLES, main
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -64,7 +64,9 @@ def no_kubeconfig(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (["get", "pods", "--request-timeout=abc"],
      "error: Invalid timeout value. Timeout must be a single integer in seconds, or an integer "
      "followed by a corresponding time unit (e.g. 1s | 2m | 3h)\n"),
-    (["bogus"], 'error: unknown command "bogus" for "minikctl"\n'),
+    (["bogus"], 'error: unknown command "bogus" for "minikctl"\n\nDid you mean this?\n\tlogs\n'),
+    (["frobnicate"], 'error: unknown command "frobnicate" for "minikctl"\n'),
+    (["lbl"], 'error: unknown command "lbl" for "minikctl"\n\nDid you mean this?\n\tlabel\n'),
     (["gte"], 'error: unknown command "gte" for "minikctl"\n\nDid you mean this?\n\tget\n'),
 ])
 def test_usage_errors_exit_1_in_kubectls_words(capsys: pytest.CaptureFixture[str],
@@ -111,15 +113,41 @@ def test_unknown_host(capsys: pytest.CaptureFixture[str]) -> None:
     assert err == "Unable to connect to the server: dial tcp: lookup nosuchhost.invalid: no such host\n"
 
 
+def test_timeouts(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """A server that accepts and never answers: kubectl's words for a timed-out discovery
+    request and for a timed-out request once discovery is cached."""
+    import json
+
+    from minikctl.discovery import CACHE_FILE, cache_dir_for
+    from minikctl.resources import Resource
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        server = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        code, _, err = run(capsys, "--server", server, "get", "pods", "--request-timeout=1s")
+        assert (code, err) == (1, "Unable to connect to the server: context deadline exceeded\n")
+        cached = cache_dir_for(tmp_path / "cache", server) / CACHE_FILE
+        cached.parent.mkdir(parents=True)
+        pods = Resource("", "v1", "pods", "Pod", True, "pod", ("po",), ("all",), ("get", "list"))
+        cached.write_text(json.dumps({"resources": [pods.to_json()]}))
+        code, _, err = run(capsys, "--server", server, "get", "pods", "--request-timeout=1")
+        assert (code, err) == (1, "Unable to connect to the server: context deadline exceeded "
+                                  "(Client.Timeout exceeded while awaiting headers)\n")
+
+
 def test_help_lists_every_command_and_every_command_has_examples(
         capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "--help")
     assert code == 0
+    assert set(EXAMPLES) == set(COMMANDS)
     for name, (_, summary, _) in COMMANDS.items():
         assert f"  {name:<15} {summary}\n" in out
+        assert f"\n  {EXAMPLES[name]}\n" in out  # the root help shows one example per command
         code, text, _ = run(capsys, name, "--help")
         assert code == 0
         assert "\nExamples:\n  # " in text and f"  minikctl {name}" in text
+        assert f"\n  {EXAMPLES[name]}\n" in text  # ... taken from the command's own help
         assert "\nUsage:\n  minikctl " in text
 
 

@@ -76,6 +76,28 @@ def test_discovery_is_cached_and_refreshed_for_unknown_names(server: Any, tmp_pa
     assert (cache_dir_for(tmp_path / "other", server.url) / CACHE_FILE).exists()
 
 
+def test_discovery_cache_is_dropped_when_the_server_lacks_a_cached_kind(
+        server: Any, tmp_path: Path) -> None:
+    """A kind removed from the server (a stale cache) answers a bare 404; the next run asks
+    discovery again instead of trusting the cache for six hours."""
+    env = dict(server.env, KUBECACHEDIR=str(tmp_path / "cache"))
+    assert minikctl(env, "get", "pods", "-n", "default").code == 0
+    cached = cache_dir_for(tmp_path / "cache", server.url) / CACHE_FILE
+    resources = json.loads(cached.read_text())["resources"]
+    gone = dict(next(r for r in resources if r["plural"] == "pods"), plural="widgets",
+                singular="widget", kind="Widget", group="example.com", shortNames=[])
+    cached.write_text(json.dumps({"resources": resources + [gone]}))
+    stale = minikctl(env, "get", "widgets", "-n", "default")
+    assert (stale.code, stale.err) == (
+        1, 'Error from server (NotFound): Unable to list "example.com/v1, Resource=widgets": the '
+           "server could not find the requested resource (get widgets.example.com)\n")
+    assert not cached.exists()
+    fresh = minikctl(env, "get", "widgets", "-n", "default")
+    assert (fresh.code, fresh.err) == (
+        1, 'error: the server doesn\'t have a resource type "widgets"\n')
+    assert "widgets" not in cached.read_text()
+
+
 def test_legacy_discovery_agrees_with_aggregated(server: Any) -> None:
     client = Client(ClientConfig(server=server.url, namespace="default"))
     discovery = Discovery(client, None)
