@@ -8,10 +8,13 @@ PORT ?= 6443
 
 .PHONY: install up down status test bench clean
 
+# compileall: bytecode now, as a wheel install would; an editable install run with
+# PYTHONDONTWRITEBYTECODE set would otherwise compile minikctl on every start.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/python -m compileall -q apiserver minikctl
 	touch $(STAMP)
 
 install: $(STAMP)
