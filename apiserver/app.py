@@ -70,7 +70,7 @@ def create_app(config: ServerConfig, storage: Storage | None = None,
     async def http_error(request: Request, exc: HTTPException) -> Response:
         if exc.status_code == 404:
             return PlainTextResponse("404 page not found\n", 404)
-        err = errors.StatusError(exc.status_code, "", str(exc.detail))
+        err = errors.http_status(exc.status_code, str(exc.detail))
         return render(err.status(), exc.status_code)
 
     @app.exception_handler(Exception)

@@ -103,6 +103,16 @@ def unsupported_media_type(content_type: str, accepted: list[str]) -> StatusErro
                        f'{", ".join(accepted)}')
 
 
+def unsupported_body(message: str) -> StatusError:
+    """415 with minik's own explanation, for bodies kube would decode and minik cannot."""
+    return StatusError(415, "UnsupportedMediaType", message)
+
+
+def http_status(code: int, message: str) -> StatusError:
+    """A routing-level HTTP error (405 and the like) as a reason-less Status."""
+    return StatusError(code, "", message)
+
+
 def not_acceptable(accepted: list[str]) -> StatusError:
     return StatusError(406, "NotAcceptable",
                        f'only the following media types are accepted: {", ".join(accepted)}')

@@ -153,7 +153,7 @@ def _message(buf: Any, name: str) -> dict[str, Any]:
 
 
 def _unsupported(kind: str) -> errors.StatusError:
-    return errors.StatusError(415, "UnsupportedMediaType", (
+    return errors.unsupported_body((
         f"minik decodes protobuf request bodies only for {', '.join(KINDS)}, not {kind or 'this body'}; "
         "send JSON instead, for example: kubectl create ... --dry-run=client -o yaml | kubectl apply -f -"))
 
