@@ -34,6 +34,9 @@ T = TypeVar("T")
 
 _MAX_BATCH = 2000  # writes per transaction, so one commit never holds the writer for long
 _COMPACT_CHUNK = 500  # log rows deleted per compaction transaction
+# A pass also starts, without waiting for the interval, once this share of the window has
+# fallen out of it on disk: the file's high-water mark then follows the window, not the rate.
+_COMPACT_EARLY_FRACTION = 0.1
 _MAX_COMPACT_CHUNKS = 10_000  # per pass; whatever is left waits for the next pass
 _CLOSE_TIMEOUT = 30.0
 _SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
@@ -60,6 +63,8 @@ class SQLiteStorage(LogStore):
         self._flusher: asyncio.Task[None] | None = None
         self._compactor: asyncio.Task[None] | None = None
         self._compact_lock = asyncio.Lock()
+        self._compact_due = asyncio.Event()
+        self._compact_backlog = max(_COMPACT_CHUNK, int(history_revisions * _COMPACT_EARLY_FRACTION))
         self._disk_compacted = 0
         self._transactions = 0  # every write transaction, compaction included
         self._checkpointed_at = 0
@@ -156,6 +161,8 @@ class SQLiteStorage(LogStore):
             self._transactions += 1
             self._apply(events)
             self._settle(batch)
+            if self._hub.compacted_revision - self._disk_compacted >= self._compact_backlog:
+                self._compact_due.set()
 
     def _settle(self, batch: list[Pending]) -> None:
         for event, fut in batch:
@@ -183,7 +190,12 @@ class SQLiteStorage(LogStore):
 
     async def _compact_loop(self) -> None:
         while not self._closed:
-            await asyncio.sleep(self._compact_interval)
+            try:
+                async with asyncio.timeout(self._compact_interval):
+                    await self._compact_due.wait()
+            except TimeoutError:
+                pass
+            self._compact_due.clear()
             try:
                 await self.compact()
             except Exception:

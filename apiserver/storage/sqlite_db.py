@@ -45,6 +45,7 @@ _COMPACT_CHUNK = (
     " AND old_value IS NULL) ORDER BY id LIMIT :limit)"
 )
 _ROW = "id, key, created, deleted, create_revision, prev_revision, value, old_value"
+_VACUUM_MIN_FREE = 64  # pages (256 KiB): below this, returning them is not worth a pass
 _IN_CHUNK = 500  # ids per `IN (...)` query, well under SQLite's variable limit
 
 LogRow = tuple[int, str, int, int, int, int, bytes, bytes | None]
@@ -161,11 +162,11 @@ class SQLiteLog:
         return deleted
 
     def checkpoint(self) -> None:
-        """Return free pages to the OS when there are many, then empty the WAL file."""
+        """Return free pages to the OS, then empty the WAL file. Free pages are reused by later
+        writes anyway; returning them keeps the file's size a function of what it holds."""
         conn = self.conn
         free = conn.execute("PRAGMA freelist_count").fetchone()[0]
-        pages = conn.execute("PRAGMA page_count").fetchone()[0]
-        if free > 256 and free * 4 > pages:
+        if free >= _VACUUM_MIN_FREE:
             # executescript steps the pragma to the end; execute() would free a single page.
             conn.executescript(f"PRAGMA incremental_vacuum({int(free)});")
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
