@@ -9,15 +9,19 @@ error, an API Status, a refused connection or an unexpected exception, is render
 
 from __future__ import annotations
 
+import gc
 import importlib
 import sys
 from typing import Any
 
-import click
+from minikctl.loading import quiet_gc
 
-from minikctl.command import CONTEXT_SETTINGS, option_help
-from minikctl.errors import PlainError, render
-from minikctl.flags import FLAGS_KEY, global_options, normalise_args
+with quiet_gc():  # click and the shared modules; the verb's own module loads the same way
+    import click
+
+    from minikctl.command import CONTEXT_SETTINGS, option_help
+    from minikctl.errors import PlainError, render
+    from minikctl.flags import FLAGS_KEY, global_options, normalise_args
 
 # name -> (module:attribute, summary, help section); summaries are shown without importing.
 COMMANDS: dict[str, tuple[str, str, str]] = {
@@ -149,7 +153,9 @@ class LazyGroup(click.Group):
             return None
         spec = COMMANDS[cmd_name][0] if cmd_name in COMMANDS else HIDDEN[cmd_name]
         module_name, _, attribute = spec.partition(":")
-        command: click.Command = getattr(importlib.import_module(module_name), attribute)
+        with quiet_gc():
+            module = importlib.import_module(module_name)
+        command: click.Command = getattr(module, attribute)
         return command
 
     def resolve_command(self, ctx: click.Context,
@@ -208,8 +214,17 @@ def global_help() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run minikctl; returns the exit code (0 on success, 1 for any failure)."""
-    args = list(sys.argv[1:] if argv is None else argv)
+    """Run minikctl; returns the exit code (0 on success, 1 for any failure). Without `argv`
+    this process is the minikctl program (console script, `python -m minikctl`)."""
+    code = _run(list(sys.argv[1:] if argv is None else argv))
+    if argv is None:
+        # The process ends now and frees everything anyway: spare the interpreter's exit-time
+        # collections a walk over every object the imports made (5-7 ms of a short run).
+        gc.freeze()
+    return code
+
+
+def _run(args: list[str]) -> int:
     try:
         result = root.main(args=args, prog_name="minikctl", standalone_mode=False)
         return result if isinstance(result, int) else 0

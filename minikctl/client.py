@@ -1,31 +1,27 @@
 """A small synchronous HTTP client for the Kubernetes REST API.
 
-It uses the standard library's `http.client` (importing httpx costs about 0.2 s of start-up) and
-keeps one keep-alive connection per run. Non-2xx answers become `ApiError` carrying the server's
-v1 Status (or a Status built the way client-go builds one for a non-Status body); connection
-failures become `ConnectError` with kubectl's sentences. `Warning` response headers are printed to
-stderr as `Warning: <text>`, once per distinct text, as kubectl does.
+It speaks HTTP/1.1 through `minikctl.wire` (httpx costs about 0.2 s of start-up, http.client a
+fifth of a short run) and keeps one keep-alive connection per run. Non-2xx answers become
+`ApiError` carrying the server's v1 Status (or a Status built the way client-go builds one for a
+non-Status body); connection failures become `ConnectError` with kubectl's sentences. `Warning`
+response headers are printed to stderr as `Warning: <text>`, once per distinct text, as kubectl
+does.
 """
 
 from __future__ import annotations
 
-import http.client
 import json
-import logging
-import re
-import socket
 import sys
 import time
 from typing import Any, Callable, Iterator, Mapping
 from urllib.parse import urlencode, urlsplit
 
+from minikctl import wire
 from minikctl.errors import ApiError, ConnectError
 from minikctl.kubeconfig import ClientConfig
 from minikctl.responses import Response, decode_json, generic_status, lines
 
 __all__ = ["Client", "Response", "decode_json", "generic_status", "JSON", "TABLE", "MERGE_PATCH"]
-
-log = logging.getLogger(__name__)
 
 JSON = "application/json"
 TABLE = ("application/json;as=Table;v=v1;g=meta.k8s.io,"
@@ -37,7 +33,23 @@ DEFAULT_READ_TIMEOUT = 300.0  # kubectl waits forever; we bound it
 
 # OpenSSL verify codes that Go reports as "certificate signed by unknown authority"
 _UNKNOWN_AUTHORITY = frozenset({18, 19, 20, 21})
-_WARNING = re.compile(r'\d{3} \S+ "((?:[^"\\]|\\.)*)"')
+_WARNING_PATTERN = r'\d{3} \S+ "((?:[^"\\]|\\.)*)"'
+
+
+def _debug(message: str, *args: Any) -> None:
+    """A request line for `-v=6` and up. Until `-v` configures logging, `logging` is not even
+    imported and a debug record would be dropped, so none is made."""
+    logging = sys.modules.get("logging")
+    if logging is not None:
+        logging.getLogger(__name__).debug(message, *args)
+
+
+def _warnings(value: str) -> list[str]:
+    import re  # only when a server sends a Warning header
+
+    return [m.group(1).replace('\\"', '"').replace("\\\\", "\\")
+            for m in re.finditer(_WARNING_PATTERN, value)]
+
 
 class Client:
     """One API server, one keep-alive connection."""
@@ -51,7 +63,7 @@ class Client:
         self.port = parts.port or (443 if self.scheme == "https" else 80)
         self.prefix = parts.path.rstrip("/")
         self.timeout = timeout
-        self._conn: http.client.HTTPConnection | None = None
+        self._sock: Any = None
         self._used = False
         self._warned: set[str] = set()
         # called when the server answers 404 without a Status: the path names no resource it
@@ -65,24 +77,28 @@ class Client:
     def _connect_timeout(self) -> float:
         return min(self.timeout, CONNECT_TIMEOUT) if self.timeout else CONNECT_TIMEOUT
 
-    def _connect(self) -> http.client.HTTPConnection:
-        if self._conn is None:
+    @property
+    def _host_header(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        default = 443 if self.scheme == "https" else 80
+        return host if self.port == default else f"{host}:{self.port}"
+
+    def _connect(self) -> Any:
+        """The open connection, or a new one (given the connect timeout to come up)."""
+        if self._sock is None:
+            tls = None
             if self.scheme == "https":
                 from minikctl.tls import ssl_context
 
-                self._conn = http.client.HTTPSConnection(
-                    self.host, self.port, timeout=self._connect_timeout,
-                    context=ssl_context(self.config))
-            else:
-                self._conn = http.client.HTTPConnection(self.host, self.port,
-                                                        timeout=self._connect_timeout)
+                tls = ssl_context(self.config)
+            self._sock = wire.open_socket(self.host, self.port, self._connect_timeout, tls)
             self._used = False
-        return self._conn
+        return self._sock
 
     def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        if self._sock is not None:
+            self._sock.close()
+            self._sock = None
 
     def _headers(self, accept: str, content_type: str | None) -> dict[str, str]:
         headers = {"Accept": accept, "User-Agent": USER_AGENT}
@@ -101,10 +117,10 @@ class Client:
         if isinstance(err, ConnectionRefusedError):
             return ConnectError(f"The connection to the server {self.netloc} was refused - did "
                                 f"you specify the right host or port?")
-        if isinstance(err, socket.gaierror):
+        if isinstance(err, wire.gaierror):
             return ConnectError(f"Unable to connect to the server: dial tcp: lookup {self.host}: "
                                 f"no such host")
-        if isinstance(err, (socket.timeout, TimeoutError)):
+        if isinstance(err, TimeoutError):
             if connected:  # kubectl's discovery runs under a context deadline of its own
                 return ConnectError("Unable to connect to the server: context deadline exceeded"
                                     + ("" if self.discovering else
@@ -120,30 +136,44 @@ class Client:
         reason = getattr(err, "reason", None) or getattr(err, "strerror", None) or err
         return ConnectError(f"Unable to connect to the server: {reason}")
 
+    def _send(self, method: str, url: str, body: bytes | None, headers: dict[str, str],
+              timeout: float | None) -> wire.Reply:
+        """Connect if need be, send, and read the answer's head; OSError on any failure, with
+        `connected` set on it once the connection was up."""
+        connected = False
+        try:
+            sock = self._connect()
+            connected = True
+            sock.settimeout(timeout)
+            sock.sendall(wire.request_bytes(method, url, self._host_header, headers, body))
+            return wire.Reply(sock, method)
+        except OSError as err:
+            if not hasattr(err, "connected"):  # a failed TLS handshake has it set already
+                err.connected = connected  # type: ignore[attr-defined]
+            raise
+
     def _exchange(self, method: str, url: str, body: bytes | None,
-                  headers: dict[str, str]) -> tuple[int, http.client.HTTPMessage, bytes]:
+                  headers: dict[str, str]) -> tuple[int, wire.Headers, bytes]:
         """One request; a stale keep-alive connection is reopened once."""
         for attempt in (1, 2):
-            conn = self._connect()
-            reused = self._used
+            reused = self._used and self._sock is not None
             try:
-                if conn.sock is None:
-                    conn.connect()
-                conn.sock.settimeout(self.timeout or DEFAULT_READ_TIMEOUT)
-                conn.request(method, url, body=body, headers=headers)
-                resp = conn.getresponse()
-                data = resp.read()
-                self._used = True
-                return resp.status, resp.headers, data
-            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError,
-                    http.client.BadStatusLine) as err:
+                reply = self._send(method, url, body, headers,
+                                   self.timeout or DEFAULT_READ_TIMEOUT)
+                data = reply.read()
+            except (ConnectionResetError, BrokenPipeError, wire.BadStatusLine) as err:
                 self.close()
                 if not reused or attempt == 2:
                     raise self._connect_error(err, True) from None
-            except (OSError, http.client.HTTPException) as err:
-                failure = self._connect_error(err, conn.sock is not None)
+                continue
+            except OSError as err:
                 self.close()
-                raise failure from None
+                raise self._connect_error(err, getattr(err, "connected", True)) from None
+            if reply.reusable:
+                self._used = True
+            else:
+                self.close()
+            return reply.status, reply.headers, data
         raise AssertionError("unreachable")
 
     # -- requests ------------------------------------------------------------------------
@@ -170,8 +200,8 @@ class Client:
         started = time.monotonic()
         status, headers, payload = self._exchange(method, url, data,
                                                   self._headers(accept, content_type))
-        log.debug("%s %s://%s%s %d in %d milliseconds", method, self.scheme, self.netloc, url,
-                  status, (time.monotonic() - started) * 1000)
+        _debug("%s %s://%s%s %d in %d milliseconds", method, self.scheme, self.netloc, url,
+               status, (time.monotonic() - started) * 1000)
         self._print_warnings(headers)
         response = Response(status, headers, payload)
         if status >= 400:
@@ -199,10 +229,9 @@ class Client:
             return body
         return generic_status(response.status, response.body, what)
 
-    def _print_warnings(self, headers: http.client.HTTPMessage) -> None:
+    def _print_warnings(self, headers: wire.Headers) -> None:
         for value in headers.get_all("Warning") or []:
-            for match in _WARNING.finditer(value):
-                text = match.group(1).replace('\\"', '"').replace("\\\\", "\\")
+            for text in _warnings(value):
                 if text not in self._warned:
                     self._warned.add(text)
                     sys.stderr.write(f"Warning: {text}\n")
@@ -229,7 +258,7 @@ class Client:
             while True:
                 try:
                     chunk = resp.read1(65536)
-                except (OSError, http.client.HTTPException):
+                except OSError:
                     return
                 if not chunk:
                     return
@@ -238,23 +267,18 @@ class Client:
             stream.close()
 
     def _open(self, path: str, query: Mapping[str, Any], accept: str, timeout: float | None,
-              what: str = "") -> tuple[Client, http.client.HTTPResponse]:
+              what: str = "") -> tuple[Client, wire.Reply]:
         """A GET on a connection of its own, its answer's headers read; ApiError on failure."""
         stream = Client(self.config, timeout=self.timeout)
         stream._warned = self._warned
-        conn = stream._connect()
         url = self.url(path, query)
         try:
-            if conn.sock is None:
-                conn.connect()
-            conn.sock.settimeout(timeout if timeout is not None else self.timeout)
-            conn.request("GET", url, headers=self._headers(accept, None))
-            resp = conn.getresponse()
-        except (OSError, http.client.HTTPException) as err:
-            failure = stream._connect_error(err, conn.sock is not None)
+            resp = stream._send("GET", url, None, self._headers(accept, None),
+                                timeout if timeout is not None else self.timeout)
+        except OSError as err:
             stream.close()
-            raise failure from None
-        log.debug("GET %s://%s%s %d (stream)", self.scheme, self.netloc, url, resp.status)
+            raise stream._connect_error(err, getattr(err, "connected", True)) from None
+        _debug("GET %s://%s%s %d (stream)", self.scheme, self.netloc, url, resp.status)
         self._print_warnings(resp.headers)
         if resp.status >= 400:
             body = resp.read()

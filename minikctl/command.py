@@ -13,7 +13,9 @@ import click
 
 from minikctl.flags import GLOBAL_NAMES, NoOptOption, global_options, normalise_args
 
-CONTEXT_SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"]}
+# Help is laid out by hand (formatter.write, never wrapped), so the width is unused; giving one
+# spares click importing shutil (and its compression modules) to measure the terminal.
+CONTEXT_SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"], "terminal_width": 80}
 
 
 def shown_default(param: click.Option) -> str:

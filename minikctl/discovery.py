@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import time
 from pathlib import Path
 from typing import Any, Iterable
@@ -32,7 +31,9 @@ AGGREGATED = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryLi
 def cache_dir_for(parent: Path, server: str) -> Path:
     """kubectl's computeDiscoverCacheDir: scheme dropped, unsafe characters become `_`."""
     host = server.replace("https://", "", 1).replace("http://", "", 1)
-    return parent / "discovery" / re.sub(r"[^(\w/.)]", "_", host)
+    # re.sub(r"[^(\w/.)]", "_", host) without compiling a pattern on every run: \w is
+    # str.isalnum() or "_"
+    return parent / "discovery" / "".join(c if c.isalnum() or c in "_()/." else "_" for c in host)
 
 
 def _is_aggregated(content_type: str) -> bool:

@@ -61,7 +61,7 @@ def manual_strip(text: str) -> str:
 def content(text: str) -> Any:
     """What the text means, for `did anything change`: the parsed YAML, else the text without
     comments (kubectl's StripComments)."""
-    from minikctl.manifests import load_yaml_value
+    from minikctl.yamlin import load_yaml_value
 
     try:
         return ("yaml", load_yaml_value(text))

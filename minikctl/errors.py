@@ -9,7 +9,6 @@ rewritten to pflag's wording. `cli.py` is the only caller that turns the text in
 
 from __future__ import annotations
 
-import difflib
 from typing import Any, Iterable
 
 import click
@@ -195,6 +194,8 @@ def suggest_flag(flag: str, ctx: click.Context | None) -> str | None:
     for param in ctx.command.get_params(ctx):
         if isinstance(param, click.Option) and not param.hidden:
             known.extend(o for o in param.opts if o.startswith("--"))
+    import difflib  # only for an unknown flag
+
     match = difflib.get_close_matches(name, known, n=1, cutoff=0.75)
     return match[0] if match else None
 

@@ -58,7 +58,7 @@ class GoInt(click.ParamType[int, Any]):
 
 _UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0,
           "h": 3600.0}
-_DURATION_PART = re.compile(r"(\d*\.?\d*)([^\d.]*)")
+_DURATION_PART = r"(\d*\.?\d*)([^\d.]*)"  # compiled on first use (re caches it)
 
 
 def parse_duration(text: str) -> float:
@@ -71,7 +71,7 @@ def parse_duration(text: str) -> float:
         raise ValueError(f'time: invalid duration "{text}"')
     total, pos = 0.0, 0
     while pos < len(body):
-        match = _DURATION_PART.match(body, pos)
+        match = re.compile(_DURATION_PART).match(body, pos)
         number, unit = (match.group(1), match.group(2)) if match else ("", "")
         if not number or number == ".":
             raise ValueError(f'time: invalid duration "{text}"')
@@ -214,7 +214,7 @@ def parse_request_timeout(text: str) -> float | None:
 
     text = text.strip()
     try:
-        seconds = float(int(text)) if re.fullmatch(r"\d+", text) else parse_duration(text)
+        seconds = float(int(text)) if text.isdecimal() else parse_duration(text)  # isdecimal: \d+
     except ValueError:
         raise MinikctlError("Invalid timeout value. Timeout must be a single integer in seconds, "
                             "or an integer followed by a corresponding time unit "

@@ -10,20 +10,19 @@ the file that contains them, as clientcmd does.
 
 from __future__ import annotations
 
-import base64
 import os
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, NamedTuple
 
+from minikctl import plainyaml
 from minikctl.errors import MinikctlError, PlainError
 
 DEFAULT_NAMESPACE = "default"
 _PATH_KEYS = ("certificate-authority", "client-certificate", "client-key", "tokenFile")
 
 
-@dataclass(frozen=True)
-class ClientConfig:
+# a NamedTuple, not a dataclass: every run builds this class, and a dataclass costs ~1 ms
+class ClientConfig(NamedTuple):
     """Everything needed to talk to one API server."""
 
     server: str
@@ -49,19 +48,27 @@ def default_kubeconfig() -> Path:
     return Path.home() / ".minik" / "kubeconfig"
 
 
-def _read_file(path: Path) -> dict[str, Any]:
+def _parse(text: str, path: Path) -> Any:
+    """The file's YAML; PyYAML (slow to import) only for what `plainyaml` leaves to it."""
+    data = plainyaml.load(text)
+    if data is not None:
+        return data
     import yaml
 
+    try:
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError as err:
+        raise MinikctlError(f'error loading config file "{path}": {err}') from None
+
+
+def _read_file(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text()
     except FileNotFoundError:
         raise MinikctlError(f"stat {path}: no such file or directory") from None
     except OSError as err:
         raise MinikctlError(f"open {path}: {err.strerror or err}") from None
-    try:
-        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError as err:
-        raise MinikctlError(f'error loading config file "{path}": {err}') from None
+    data = _parse(text, path)
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -118,7 +125,11 @@ def _no_server() -> MinikctlError:
 
 
 def _decode(value: Any) -> bytes | None:
-    return base64.b64decode(value) if isinstance(value, str) and value else None
+    if not (isinstance(value, str) and value):
+        return None
+    import base64  # only for inline certificates
+
+    return base64.b64decode(value)
 
 
 def _token(user: Mapping[str, Any]) -> str | None:

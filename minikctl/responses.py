@@ -3,9 +3,11 @@ client-go makes up for an error answer that carries none, and the lines of a wat
 
 from __future__ import annotations
 
-import http.client
 import json
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
+
+if TYPE_CHECKING:
+    from minikctl.wire import Headers, Reply
 
 # client-go's NewGenericServerResponse: the Status it makes up for a body that is not one.
 _GENERIC = {
@@ -29,7 +31,7 @@ _GENERIC = {
 
 
 class Response:
-    def __init__(self, status: int, headers: http.client.HTTPMessage, body: bytes) -> None:
+    def __init__(self, status: int, headers: Headers, body: bytes) -> None:
         self.status = status
         self.headers = headers
         self.body = body
@@ -42,13 +44,13 @@ class Response:
         return decode_json(self.body) if self.body else None
 
 
-def lines(resp: http.client.HTTPResponse) -> Iterator[dict[str, Any]]:
+def lines(resp: Reply) -> Iterator[dict[str, Any]]:
     """Newline-delimited JSON events from a chunked response; a timeout or a cut connection
     ends the stream, as the end of a watch does."""
     while True:
         try:
             line = resp.readline()
-        except (OSError, http.client.HTTPException):
+        except OSError:
             return
         if not line:
             return

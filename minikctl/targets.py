@@ -7,8 +7,7 @@ cannot be mixed with a bare type. Named targets are visited type by type, then n
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, NamedTuple
 
 from minikctl.errors import MinikctlError
 from minikctl.resources import Resource
@@ -22,8 +21,8 @@ MIXED_FORMS = ("there is no need to specify a resource type as a separate argume
                "instead of 'minikctl get resource resource/<resource_name>'")
 
 
-@dataclass(frozen=True)
-class Target:
+# a NamedTuple, not a dataclass: every run builds this class, and a dataclass costs ~1 ms
+class Target(NamedTuple):
     """One object (name set) or one collection (name None) of one resource."""
 
     resource: Resource

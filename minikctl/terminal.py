@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from types import TracebackType
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 
 def for_people(env: Mapping[str, str] | None = None) -> bool:
@@ -22,6 +22,16 @@ def for_people(env: Mapping[str, str] | None = None) -> bool:
         return sys.stdout.isatty() and sys.stderr.isatty()
     except (AttributeError, ValueError):
         return False
+
+
+def table_writer(write: Callable[[str], None]) -> Callable[[str], None]:
+    """`write` itself for scripts; a colouring writer for a person at a terminal (the colour
+    module is loaded only then)."""
+    if not for_people():
+        return write
+    from minikctl.printing.colour import ColourWriter
+
+    return ColourWriter(write)
 
 
 class Progress:

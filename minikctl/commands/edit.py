@@ -162,7 +162,7 @@ class Editor:
         kind, value = content(text)
         problem = None
         if kind == "text":
-            from minikctl.manifests import yaml_problem
+            from minikctl.yamlin import yaml_problem
 
             problem = yaml_problem(value)
         elif not isinstance(value, dict):

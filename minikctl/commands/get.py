@@ -10,9 +10,7 @@ from minikctl.command import kube_command
 from minikctl.errors import AggregateError, ApiError, MinikctlError, PlainError
 from minikctl.fetch import TABLE, get_object, is_table, list_items, pages, selector_query
 from minikctl.flags import GoInt, bool_flag, filename_options
-from minikctl.printing.formats import is_object_format, make_printer, split_format
 from minikctl.printing.output import as_list
-from minikctl.printing.sorting import sort_list, sort_table
 from minikctl.printing.table import TableOptions, TablePrinter, fallback_table
 from minikctl.session import Session
 from minikctl.targets import Target, from_args, from_manifests, has_name_form
@@ -76,6 +74,8 @@ NO_TYPE = ("You must specify the type of resource to get. Use \"minikctl api-res
 def _check_args(args: list[str], filenames: tuple[str, ...], selector: str, output: str,
                 show_labels: bool) -> None:
     if show_labels and output not in ("", "wide"):
+        from minikctl.printing.formats import split_format
+
         raise MinikctlError(f"--show-labels option cannot be used with {split_format(output)[0]} "
                             f"printer")
     if filenames and args:
@@ -119,6 +119,8 @@ def _fetch(session: Session, target: Target, query: dict[str, str], chunk_size: 
 
 
 def _sorted_tables(fetched: list[_Fetched], sort_by: str) -> None:
+    from minikctl.printing.sorting import sort_table  # JSONPath and quantities: only for --sort-by
+
     for item in fetched:
         for doc in item.docs:
             if is_table(doc):
@@ -140,7 +142,7 @@ def _fetch_all(session: Session, targets: list[Target], query: dict[str, str], c
 
 def _print_tables(fetched: list[_Fetched], opts: dict[str, Any]) -> bool:
     """Print every Table; returns True when nothing at all was written."""
-    from minikctl.printing.colour import table_writer
+    from minikctl.terminal import table_writer
 
     printer = TablePrinter(table_writer(lambda text: click.echo(text, nl=False)))
     kinds = {f.target.resource for f in fetched}
@@ -199,8 +201,12 @@ def _generic(session: Session, targets: list[Target], single: bool, query: dict[
         raise AggregateError(errors)
     objects = [_strip(o, opts["show_managed_fields"]) for f in fetched for o in f.docs]
     if opts["sort_by"] and not (single and len(objects) == 1):
+        from minikctl.printing.sorting import sort_list
+
         objects = sort_list(objects, opts["sort_by"])
     if objects or not opts["ignore_not_found"]:
+        from minikctl.printing.formats import make_printer
+
         printer = make_printer(opts["output"], opts["no_headers"],
                                lambda text: click.echo(text, nl=False))
         printer.print(objects[0] if single and len(objects) == 1 else as_list(objects))
@@ -257,7 +263,9 @@ def get(session: Session, /, args: tuple[str, ...], output: str, selector: str,
         recursive: bool, **opts: Any) -> None:
     arguments = list(args)
     _check_args(arguments, filenames, selector or field_selector, output, opts["show_labels"])
-    if is_object_format(output):
+    if output not in ("", "wide"):  # an object format (printing.formats loads only then)
+        from minikctl.printing.formats import make_printer
+
         make_printer(output, opts["no_headers"], lambda text: None)  # kubectl checks it first
     opts.update(output=output, label_columns=tuple(
         key for spec in label_columns for key in spec.split(",") if key))

@@ -59,7 +59,7 @@ def _events(session: Session, target: Target, query: dict[str, str], human: bool
 
 class _TableWatch:
     def __init__(self, options: TableOptions, with_events: bool) -> None:
-        from minikctl.printing.colour import table_writer
+        from minikctl.terminal import table_writer
 
         self.printer = TablePrinter(table_writer(_write))
         self.printer.start_type(options.no_headers)

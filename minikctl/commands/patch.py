@@ -47,7 +47,7 @@ TYPES = {"json": "application/json-patch+json", "merge": "application/merge-patc
 
 
 def _patch_text(patch: str, patch_file: str) -> Any:
-    from minikctl.manifests import load_yaml_value
+    from minikctl.yamlin import load_yaml_value
 
     if patch and patch_file:
         raise MinikctlError("cannot specify --patch and --patch-file together")

@@ -101,10 +101,3 @@ class ColourWriter:
         if self._pending:
             self._write(self._line(self._pending))
             self._pending = ""
-
-
-def table_writer(write: Callable[[str], None]) -> Callable[[str], None]:
-    """`write` itself for scripts; a colouring writer for a person at a terminal."""
-    from minikctl.terminal import for_people
-
-    return ColourWriter(write) if for_people() else write

@@ -82,10 +82,9 @@ class TabWriter:
                      widths: list[int]) -> int:
         for index in range(line0, line1):
             cells = lines[index]
-            for j, text in enumerate(cells):
-                out.append(text)
-                if j < len(widths) and j < len(cells) - 1:
-                    out.append(" " * (widths[j] - len(text)))
+            padded = min(len(widths), len(cells) - 1)  # the cells that end in a known column
+            out.extend([cells[j].ljust(widths[j]) for j in range(padded)])
+            out.extend(cells[max(padded, 0):])
             if index + 1 < len(lines):
                 out.append("\n")
         return max(line0, line1)
