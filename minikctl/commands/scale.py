@@ -46,7 +46,10 @@ Examples:
   # Scale up and wait (at most two minutes) until every new replica is ready
   minikctl scale rc frontend --replicas=5 --wait --timeout=2m"""
 
-CONFLICT_RETRIES = 5
+# kubectl retries a scale that met a Conflict every second for five minutes, and polls /scale
+# every second while it waits (we poll faster; the outcome is the same).
+RETRY_INTERVAL = 1.0
+RETRY_TIMEOUT = 300.0
 WAIT_INTERVAL = 0.2
 
 
@@ -58,7 +61,8 @@ def _scale_with_preconditions(session: Session, target: Target, replicas: int, c
                               resource_version: str, query: dict[str, str]) -> None:
     path = target.resource.path(target.namespace, target.name, "scale")
     what = f"put {target.resource.qualified_plural} {target.name}"
-    for attempt in range(CONFLICT_RETRIES):
+    deadline = time.monotonic() + RETRY_TIMEOUT
+    while True:
         scale: dict[str, Any] = session.client.get(path, what=what) or {}
         actual = int((scale.get("spec") or {}).get("replicas") or 0)
         if current != -1 and actual != current:
@@ -71,20 +75,25 @@ def _scale_with_preconditions(session: Session, target: Target, replicas: int, c
             session.client.request("PUT", path, query=query, body=scale, what=what)
             return
         except ApiError as err:
-            if err.reason != "Conflict" or attempt == CONFLICT_RETRIES - 1:
+            if err.reason != "Conflict":
                 raise
+        if time.monotonic() + RETRY_INTERVAL > deadline:
+            raise MinikctlError("timed out waiting for the condition")
+        time.sleep(RETRY_INTERVAL)
 
 
 def _wait_for_replicas(session: Session, target: Target, replicas: int, timeout: float) -> None:
-    """kubectl's --timeout: poll /scale until status.replicas reaches the new size."""
+    """kubectl's --timeout: poll /scale until spec and status agree on the new size, or until
+    someone else has changed spec.replicas again (then there is nothing left to wait for)."""
     path = target.resource.path(target.namespace, target.name, "scale")
     deadline = time.monotonic() + timeout
     while True:
         scale = session.client.get(path) or {}
-        if int((scale.get("status") or {}).get("replicas") or 0) == replicas:
+        spec = int((scale.get("spec") or {}).get("replicas") or 0)
+        if spec != replicas or int((scale.get("status") or {}).get("replicas") or 0) == replicas:
             return
         if time.monotonic() >= deadline:
-            raise MinikctlError("timed out waiting for the condition")
+            raise MinikctlError(f'timed out waiting for "{target.name}" to be synced')
         time.sleep(min(WAIT_INTERVAL, max(0.0, deadline - time.monotonic())))
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from kubectl_parity import assert_same_effect, guestbook_copy, kubectl, minikctl
+from support import Server, free_port
 
 RC_NAMES = ("frontend", "redis-master", "redis-slave")
 
@@ -86,3 +87,23 @@ def test_errors(env: dict[str, str], twins: tuple[str, str], guestbook: Path) ->
     assert (relicas.code, relicas.err) == (1, "error: unknown flag: --relicas\nDid you mean "
                                               "--replicas?\nSee 'minikctl scale --help' for "
                                               "usage.\n")
+
+
+def test_timeout_waiting_for_replicas(tmp_path: Path) -> None:
+    """With no controller to bring status.replicas along, --timeout runs out with kubectl's
+    message (after the scale itself has been written). kubectl polls every second: a timeout
+    between two polls keeps its last poll clear of the deadline, which would race it."""
+    srv = Server(tmp_path / "minik", free_port(), ["--no-controllers"]).start()
+    try:
+        env = srv.env
+        rc = tmp_path / "guestbook" / "redis-slave-controller.yaml"
+        guestbook_copy(tmp_path / "guestbook")
+        assert kubectl(env, "create", "-f", str(rc)).code == 0
+        theirs = kubectl(env, "scale", "rc", "redis-slave", "--replicas=3", "--timeout=1500ms")
+        ours = minikctl(env, "scale", "rc", "redis-slave", "--replicas=4", "--timeout=1500ms")
+        expected = (1, "", 'error: timed out waiting for "redis-slave" to be synced\n')
+        assert (theirs.code, theirs.out, theirs.err) == expected
+        assert (ours.code, ours.out, ours.err) == expected
+        assert replicas(srv, "default", "redis-slave") == 4
+    finally:
+        srv.stop()
