@@ -17,6 +17,7 @@ from starlette.responses import PlainTextResponse, Response
 from apiserver import errors
 from apiserver.api import discovery
 from apiserver.api.bodies import BodyLimit
+from apiserver.api.dispatch import ResourceAPI, ResourceRoutes, url_path
 from apiserver.api.handlers import handle
 from apiserver.api.negotiation import render
 from apiserver.api.paths import GroupVersion, Target, parse
@@ -59,7 +60,7 @@ def create_app(config: ServerConfig, storage: Storage | None = None,
                     await task
             await store.close()
 
-    app = FastAPI(lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None)
+    app = ResourceAPI(lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None)
     app.state.registry = registry
 
     @app.exception_handler(errors.StatusError)
@@ -124,7 +125,7 @@ def create_app(config: ServerConfig, storage: Storage | None = None,
         return Response(_openapi().document(*gv), media_type="application/json")
 
     async def resources(request: Request) -> Response:
-        target = parse(request.url.path)
+        target = parse(url_path(request))
         if isinstance(target, Target):
             return await handle(request, registry, target)
         if isinstance(target, GroupVersion) and request.method == "GET":
@@ -136,7 +137,10 @@ def create_app(config: ServerConfig, storage: Storage | None = None,
 
     app.add_api_route("/api/{path:path}", resources, methods=METHODS, include_in_schema=False)
     app.add_api_route("/apis/{path:path}", resources, methods=METHODS, include_in_schema=False)
-    # Added last, so outermost: authentication runs first, then the body limit.
+    # Added last, so outermost: authentication runs first, then the body limit, then the
+    # resource paths' own dispatch (the routes above stay for whatever it passes on).
+    handlers = {k: v for k, v in app.exception_handlers.items() if k not in (500, Exception)}
+    app.add_middleware(ResourceRoutes, endpoint=resources, handlers=handlers)
     app.add_middleware(BodyLimit)
     if config.token_auth_file is not None:
         app.add_middleware(TokenAuth, tokens=load_token_file(config.token_auth_file))
@@ -151,10 +155,11 @@ def _openapi() -> Any:
 
 
 async def _run_controllers(registry: Registry, config: ServerConfig) -> None:
-    # Imported here, after the server is ready: the API answers while controllers load.
-    from apiserver.controllers.manager import run_controllers
+    # Imported after the server is ready and off the loop, so the API answers while they load.
+    import importlib
 
-    await run_controllers(registry, config)
+    manager = await asyncio.to_thread(importlib.import_module, "apiserver.controllers.manager")
+    await manager.run_controllers(registry, config)
 
 
 def _wants_aggregated(request: Request) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 import logging
-import uuid
+from collections import OrderedDict
 from datetime import datetime, timezone
 from typing import Any, Callable
 
@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 _IMMUTABLE_META = ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds")
 _GENERATE_NAME_TRIES = 8
 _CONFLICT_RETRIES = 20
+_SHARED_KEPT = 2048  # parsed revisions kept for read-only readers
 
 
 def decode(kv: KeyValue) -> Obj:
@@ -47,6 +48,7 @@ class Registry:
         self.storage = storage
         self.config = config
         self._state: dict[str, Any] = {}
+        self._shared: OrderedDict[tuple[str, int], tuple[bytes, Obj]] = OrderedDict()
 
     # -- AdmissionContext ---------------------------------------------------------------------
 
@@ -62,6 +64,21 @@ class Registry:
         return [decode(kv) for kv in items]
 
     # -- reads -------------------------------------------------------------------------------
+
+    def decode_shared(self, kv: KeyValue) -> Obj:
+        """One parse per stored revision for every reader that never changes what it gets:
+        watch streams, informer caches, and the update path's view of the stored object (a
+        write usually starts from the revision the watchers have just parsed). Never mutate
+        the result."""
+        key = (kv.key, kv.mod_revision)
+        seen = self._shared.get(key)
+        if seen is not None and seen[0] == kv.value:  # a failed commit gives its revisions out again
+            return seen[1]
+        obj = decode(kv)
+        self._shared[key] = (kv.value, obj)
+        if len(self._shared) > _SHARED_KEPT:
+            self._shared.popitem(last=False)
+        return obj
 
     async def get_kv(self, rt: ResourceType, namespace: str | None, name: str) -> KeyValue:
         kv = await self.storage.get(rt.key(namespace, name))
@@ -90,6 +107,12 @@ class Registry:
 
     async def create(self, rt: ResourceType, namespace: str | None, obj: Obj, *,
                      dry_run: bool = False) -> Obj:
+        return (await self.create_encoded(rt, namespace, obj, dry_run=dry_run))[0]
+
+    async def create_encoded(self, rt: ResourceType, namespace: str | None, obj: Obj, *,
+                             dry_run: bool = False) -> tuple[Obj, bytes | None]:
+        """`create`, and the JSON the object was stored as (None for a dry run), which is
+        what a response sends: the object is serialised once."""
         obj = self._check_body(rt, namespace, obj)
         meta = obj["metadata"]
         rv = meta.get("resourceVersion")  # kube parses it: "0" and non-numbers count as unset
@@ -104,19 +127,20 @@ class Registry:
             rt.default(obj)
             await rt.admit(obj, None, self)
         try:
-            created = await self._create_admitted(rt, obj, dry_run, generated)
+            created, encoded = await self._create_admitted(rt, obj, dry_run, generated)
         except BaseException:
             await rt.release(obj, self)
             raise
         if dry_run:
             await rt.release(obj, self)
-        return created
+        return created, encoded
 
-    async def _create_admitted(self, rt: ResourceType, obj: Obj, dry_run: bool, generated: bool) -> Obj:
+    async def _create_admitted(self, rt: ResourceType, obj: Obj, dry_run: bool,
+                               generated: bool) -> tuple[Obj, bytes | None]:
         meta = obj["metadata"]
         for field in ("deletionTimestamp", "deletionGracePeriodSeconds", "managedFields"):
             meta.pop(field, None)
-        meta["uid"] = str(uuid.uuid4())
+        meta["uid"] = objectmeta.new_uid()
         meta["creationTimestamp"] = format_time(now_utc())
         if rt.tracks_generation:
             meta["generation"] = 1
@@ -128,12 +152,12 @@ class Registry:
         if dry_run:
             if await self.storage.get(rt.key(meta.get("namespace"), meta["name"])) is not None:
                 raise errors.already_exists(rt.plural, rt.group, meta["name"])
-            return obj
+            return obj, None
         for attempt in range(_GENERATE_NAME_TRIES):
             try:
                 kv = await self.storage.create(rt.key(meta.get("namespace"), meta["name"]), _encoder(rt, obj))
                 log.debug("CREATE %s => rev=%d", kv.key, kv.mod_revision)
-                return obj
+                return obj, kv.value
             except KeyExistsError:
                 if not generated:
                     raise errors.already_exists(rt.plural, rt.group, meta["name"]) from None
@@ -144,8 +168,9 @@ class Registry:
                 meta["name"] = objectmeta.generate_name(meta["generateName"])
         raise AssertionError("unreachable")
 
-    def _check_body(self, rt: ResourceType, namespace: str | None, obj: Any) -> Obj:
-        """TypeMeta and namespace as kube-apiserver reconciles them with the URL."""
+    def _check_body(self, rt: ResourceType, namespace: str | None, obj: Any, stored: Obj | None = None) -> Obj:
+        """TypeMeta and namespace as kube-apiserver reconciles them with the URL. `stored`: see
+        `_decode_typed`."""
         if not isinstance(obj, dict):
             raise errors.bad_request(f"the body of the request could not be decoded as a {rt.kind}")
         typecheck.check_type_meta(obj)
@@ -157,8 +182,9 @@ class Registry:
         if kind and kind != rt.kind:
             raise errors.bad_request(f'the kind in the data ({kind}) does not match the expected kind ({rt.kind})')
         out: Obj = {"kind": rt.kind, "apiVersion": rt.api_version}
-        out.update((k, v) for k, v in obj.items() if k not in ("kind", "apiVersion"))
-        typecheck.check_object(out, rt.group, rt.version, rt.kind)  # kube decodes before anything else
+        out.update(obj)  # keys already in `out` keep their places: kind and apiVersion lead
+        out["kind"], out["apiVersion"] = rt.kind, rt.api_version
+        _decode_typed(rt, out, stored)  # kube decodes before anything else
         meta = out.get("metadata")
         if meta is None:
             meta = out["metadata"] = {}
@@ -183,7 +209,7 @@ class Registry:
         kv = await self.storage.get(ns_type.key(None, ns_name))
         if kv is None:
             raise errors.not_found("namespaces", "", ns_name)
-        if decode(kv)["metadata"].get("deletionTimestamp"):
+        if self.decode_shared(kv)["metadata"].get("deletionTimestamp"):  # parsed once per revision
             raise errors.forbidden(
                 rt.plural, rt.group, obj["metadata"].get("name") or None,
                 f"unable to create new content in namespace {ns_name} because it is being terminated",
@@ -205,12 +231,13 @@ class Registry:
 
     async def update_with_status(self, rt: ResourceType, namespace: str | None, name: str, obj: Obj, *,
                                  subresource: str | None = None, dry_run: bool = False) -> tuple[Obj, bool]:
-        obj = self._check_body(rt, namespace, obj)
+        kv = await self.storage.get(rt.key(namespace, name))
+        stored = self.decode_shared(kv) if kv is not None and subresource == "status" else None
+        obj = self._check_body(rt, namespace, obj, stored)
         body_name = obj["metadata"].get("name")
         if body_name != name:
             raise errors.bad_request(
                 f"the name of the object ({body_name or ''}) does not match the name on the URL ({name})")
-        kv = await self.storage.get(rt.key(namespace, name))
         if kv is None:
             if rt.create_on_update and subresource is None:
                 obj["metadata"].pop("resourceVersion", None)
@@ -223,21 +250,28 @@ class Registry:
         body = obj
 
         def mutate(current: Obj) -> Obj:
-            return self.merge_for_update(rt, current, copy.deepcopy(body), subresource)
+            # Each attempt gets its own copy of the body, and only of the part it keeps.
+            part = {"status": "status", "finalize": "spec"}.get(subresource or "")
+            new = {part: _copy(body.get(part))} if part else _copy(body)
+            return self.merge_for_update(rt, current, new, subresource)
 
+        # The body was decoded above and the stored object when it was written: their merge
+        # needs no second typed decode.
         return await self.guaranteed_update(rt, namespace, name, mutate, precondition_rv=wanted_rv,
-                                            dry_run=dry_run, first=kv, subresource=subresource), False
+                                            dry_run=dry_run, first=kv, subresource=subresource,
+                                            recheck=False), False
 
     def merge_for_update(self, rt: ResourceType, current: Obj, new: Obj, subresource: str | None) -> Obj:
-        """The spec/status split and server-owned metadata, generically."""
+        """The spec/status split and server-owned metadata, generically. `current` is the
+        private copy `guaranteed_update` gave the mutation; the result may reuse it."""
         if subresource == "status":
-            merged = copy.deepcopy(current)
+            merged = current
             merged["status"] = new.get("status")
             if merged["status"] is None:
                 merged.pop("status")
             return merged
         if subresource == "finalize":
-            merged = copy.deepcopy(current)
+            merged = current
             merged["spec"] = new.get("spec") or {}
             return merged
         meta, old_meta = new["metadata"], current["metadata"]
@@ -256,9 +290,12 @@ class Registry:
     async def guaranteed_update(self, rt: ResourceType, namespace: str | None, name: str,
                                 mutate: Callable[[Obj], Obj], *, precondition_rv: str | None = None,
                                 dry_run: bool = False, first: KeyValue | None = None,
-                                subresource: str | None = None) -> Obj:
+                                subresource: str | None = None, recheck: bool = True) -> Obj:
         """Read-modify-write with retries on storage conflicts. A non-empty `precondition_rv`
-        that differs from the stored revision is a 409, checked before validation."""
+        that differs from the stored revision is a 409, checked before validation.
+        `mutate` gets a private copy of the stored object, which it may change and return.
+        `recheck=False`: mutate only merges an already-decoded body into the stored object,
+        so its result needs no second typed decode."""
         key = rt.key(namespace, name)
         kv = first
         for _ in range(_CONFLICT_RETRIES):
@@ -268,9 +305,11 @@ class Registry:
                     raise errors.not_found(rt.plural, rt.group, name)
             if precondition_rv and precondition_rv != str(kv.mod_revision):
                 raise errors.conflict(rt.plural, rt.group, name)
-            current = decode(kv)
+            current = self.decode_shared(kv)  # read-only: hooks compare against it, nothing changes it
             with typecheck.hook_errors(rt.kind, rt.version):
-                new = typecheck.check_patched(mutate(copy.deepcopy(current)), rt.group, rt.version, rt.kind)
+                new = mutate(decode(kv))  # a private parse: cheaper than a deep copy
+                if recheck:
+                    new = typecheck.check_patched(new, rt.group, rt.version, rt.kind)
             try:
                 with typecheck.hook_errors(rt.kind, rt.version):
                     new = await self._prepare_update(rt, new, current, subresource)
@@ -301,9 +340,12 @@ class Registry:
             rt.prepare_for_update(new, current)
         if rt.tracks_generation and _spec_changed(new, current):
             new["metadata"]["generation"] = int(current["metadata"].get("generation") or 0) + 1
-        errs = (objectmeta.validate_object_meta(new, rt, False)
-                + objectmeta.validate_object_meta_update(new, current)
-                + rt.validate(new) + rt.validate_update(new, current))
+        errs = objectmeta.validate_object_meta(new, rt, False) + objectmeta.validate_object_meta_update(new, current)
+        if subresource != "status":
+            # /status writes keep the stored spec: like kube's status strategies, they judge
+            # metadata and the update only, not what the kind's validate() covers again.
+            errs += rt.validate(new)
+        errs += rt.validate_update(new, current)
         self._validate(rt, new, errs)
         if current["metadata"].get("deletionTimestamp"):
             added = set(new["metadata"].get("finalizers") or []) - set(current["metadata"].get("finalizers") or [])
@@ -315,7 +357,7 @@ class Registry:
     async def _persist_update(self, rt: ResourceType, key: str, kv: KeyValue, new: Obj, current: Obj) -> Obj:
         new["metadata"]["resourceVersion"] = current["metadata"].get("resourceVersion")
         if new == current:
-            return current  # a write that changes nothing bumps no revision
+            return new  # a write that changes nothing bumps no revision (`current` is shared)
         if deletion.ready_to_remove(rt, new):
             gone = await self.storage.delete(key, kv.mod_revision)
             new["metadata"]["resourceVersion"] = str(gone.mod_revision)
@@ -396,6 +438,42 @@ class Registry:
             except KeyNotFoundError:
                 raise errors.not_found(rt.plural, rt.group, name) from None
         raise errors.conflict(rt.plural, rt.group, name)
+
+
+def _decode_typed(rt: ResourceType, out: Obj, stored: Obj | None) -> None:
+    """typecheck.check_object on a body. With `stored` (a /status body, of which only the
+    status is kept), top-level fields whose JSON is byte for byte the stored object's (which
+    decoded when it was written) are not decoded again: they hold no mismatch to report."""
+    same = {k for k, v in out.items() if k != "status" and k in stored and _same_json(v, stored[k])} \
+        if stored is not None else set()
+    if not same:
+        typecheck.check_object(out, rt.group, rt.version, rt.kind)
+        return
+    rest = {k: v for k, v in out.items() if k not in same}
+    typecheck.check_object(rest, rt.group, rt.version, rt.kind)
+    for k in [k for k in out if k not in same]:  # the decode may drop or normalise a field
+        if k in rest:
+            out[k] = rest[k]
+        else:
+            del out[k]
+
+
+def _same_json(a: Any, b: Any) -> bool:
+    try:
+        return a is b or orjson.dumps(a) == orjson.dumps(b)
+    except orjson.JSONEncodeError:
+        return False
+
+
+def _copy(value: Any) -> Any:
+    """A deep copy of JSON data (what every stored object is), several times faster than
+    `copy.deepcopy`; what JSON cannot carry is copied as it is (and refused when stored)."""
+    if not isinstance(value, (dict, list)):
+        return value
+    try:
+        return orjson.loads(orjson.dumps(value))
+    except orjson.JSONEncodeError:
+        return copy.deepcopy(value)
 
 
 def _encoder(rt: ResourceType, obj: Obj) -> Callable[[int], bytes]:

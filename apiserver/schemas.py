@@ -3,15 +3,14 @@ kube-apiserver's server-side field validation (`?fieldValidation=`) built on the
 
 The package ships every 1.37 type as JSON Schema `$defs` (descriptions, required fields and
 the `x-kubernetes-*` extensions kubectl reads). They are loaded once, on first use, so the
-server starts without paying for them. Field validation mirrors kube's strict decoding: an
-object key the Go type does not declare is an `unknown field "<path>"`, a key given twice is a
-`duplicate field "<path>"`; paths read `spec.template.spec.containers[0].imagee`.
+server starts without paying for them. Field validation mirrors kube's strict decoding (the
+walk itself is `apiserver.strictdecode`): an object key the Go type does not declare is an
+`unknown field "<path>"`, a key given twice is a `duplicate field "<path>"`.
 """
 
 from __future__ import annotations
 
 import importlib.util
-import json
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -27,8 +26,6 @@ KUBE_VERSION = (1, 37)
 REF_PREFIX = "#/$defs/"
 Schema = dict[str, Any]
 
-# kube stops collecting strict-decoding errors at 100.
-_MAX_PROBLEMS = 100
 _DIR_NAME = re.compile(r"v(\d+)\.(\d+)\.(\d+)-local$")
 DIRECTIVES = ("Ignore", "Warn", "Strict")
 
@@ -110,109 +107,23 @@ def closure(names: list[str]) -> list[str]:
     return sorted(seen)
 
 
-# -- strict decoding -------------------------------------------------------------------------
-
-class _Pairs(list):  # type: ignore[type-arg]
-    """A JSON object as its (key, value) pairs, duplicates kept, for duplicate detection."""
-
-
-def _resolve(schema: Schema) -> Schema:
-    for _ in range(32):  # bounded: references never chain this deep
-        name = ref_name(schema)
-        if name is None:
-            return schema
-        schema = definitions().get(name, {})
-    return schema
-
-
-def _join(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
-
-
-class _Walker:
-    """One pass over a value against a schema, collecting kube's strict-decoding messages
-    in document order. `patch` skips what a patch applies rather than stores: `$` directives
-    and null (delete) values."""
-
-    def __init__(self, patch: bool) -> None:
-        self.patch = patch
-        self.problems: list[str] = []
-        self.unknown: list[str] = []
-
-    def _report(self, text: str) -> None:
-        if text not in self.problems and len(self.problems) < _MAX_PROBLEMS:
-            self.problems.append(text)
-
-    def walk(self, value: Any, schema: Schema, path: str) -> None:
-        if schema.get("x-kubernetes-preserve-unknown-fields"):
-            return
-        schema = _resolve(schema)
-        if schema.get("x-kubernetes-preserve-unknown-fields"):
-            return
-        if isinstance(value, (dict, _Pairs)):
-            self._object(value, schema, path)
-        elif isinstance(value, list) and isinstance(schema.get("items"), dict):
-            for i, item in enumerate(value):
-                self.walk(item, schema["items"], f"{path}[{i}]")
-
-    def _object(self, value: dict[str, Any] | _Pairs, schema: Schema, path: str) -> None:
-        props = schema.get("properties")
-        extra = schema.get("additionalProperties")
-        if not isinstance(props, dict) and not isinstance(extra, dict):
-            return  # no declared fields: raw JSON (RawExtension, FieldsV1) takes anything
-        pairs = value if isinstance(value, _Pairs) else value.items()
-        seen: set[str] = set()
-        for key, item in pairs:
-            if self.patch and (key.startswith("$") or item is None):
-                continue
-            sub = props.get(key) if isinstance(props, dict) else None
-            if sub is None and isinstance(extra, dict) and not isinstance(props, dict):
-                sub = extra
-            child = _join(path, key)
-            if sub is None:
-                self.unknown.append(child)
-                self._report(f'unknown field "{child}"')
-                continue
-            if key in seen:
-                self._report(f'duplicate field "{child}"')
-            seen.add(key)
-            self.walk(item, sub, child)
-
-
-def _root(group: str, version: str, kind: str) -> Schema | None:
-    name = definition_name(group, version, kind)
-    return definitions()[name] if name else None
-
+# -- strict decoding (apiserver.strictdecode) -------------------------------------------------
 
 def unknown_fields(obj: dict[str, Any], group: str, version: str, kind: str, *,
                    patch: bool = False) -> list[str]:
     """Dotted paths of the fields in `obj` that the kind's schema does not define. With
     `patch`, `obj` is a merge or strategic-merge patch: directives and nulls are skipped."""
-    root = _root(group, version, kind)
-    if root is None:
-        return []
-    walker = _Walker(patch)
-    walker.walk(obj, root, "")
-    return walker.unknown
+    from apiserver import strictdecode
+
+    return strictdecode.unknown_fields(obj, group, version, kind, patch=patch)
 
 
 def field_problems(obj: Any, group: str, version: str, kind: str, body: bytes | None = None, *,
                    patch: bool = False) -> list[str]:
-    """kube's strict-decoding messages for a request: `unknown field "spec.foo"` and, when
-    the raw JSON `body` is given, `duplicate field "metadata.name"`, in document order. They
-    are also the texts of the Warning headers kube sends under fieldValidation=Warn."""
-    root = _root(group, version, kind)
-    if root is None:
-        return []
-    value = obj
-    if body is not None:
-        try:
-            value = json.loads(body, object_pairs_hook=_Pairs)
-        except (ValueError, RecursionError):
-            value = obj  # not JSON (YAML), or nested past reason: unknown fields only
-    walker = _Walker(patch)
-    walker.walk(value, root, "")
-    return walker.problems
+    """kube's strict-decoding messages for a request (see `strictdecode.field_problems`)."""
+    from apiserver import strictdecode
+
+    return strictdecode.field_problems(obj, group, version, kind, body, patch=patch)
 
 
 def validation_directive(value: str | None, options_kind: str) -> str:

@@ -15,12 +15,13 @@ where a map was expected) into the same 400 instead of a 500.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import traceback
-from typing import Any, Iterator
+from types import TracebackType
+from typing import Any
 
 from apiserver import errors
+from apiserver.typeclean import clean
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +123,8 @@ class _Node:
     """One schema node compiled for checking: `what` is struct, map, array, string, bool,
     integer, number, quantity, intorstring or any; `go_type` is how Go's error names it."""
 
-    __slots__ = ("what", "go_type", "struct", "fields", "item", "zero", "low", "high")
+    __slots__ = ("what", "go_type", "struct", "fields", "item", "zero", "low", "high", "simple", "strs", "bools",
+                 "times", "others")
 
     def __init__(self, what: str, go_type: str) -> None:
         self.what, self.go_type = what, go_type
@@ -131,6 +133,13 @@ class _Node:
         self.item: _Node | None = None
         self.zero: Any = None
         self.low, self.high = _RANGES["int64"]
+        # The fields a value of one exact type settles (a str for a string), by name.
+        self.simple: dict[str, type] = {}
+        # For `_clean`: the string, bool and time fields, and the rest that need a look.
+        self.strs: frozenset[str] = frozenset()
+        self.bools: frozenset[str] = frozenset()
+        self.times: frozenset[str] = frozenset()
+        self.others: dict[str, _Node] = {}
 
 
 class _Compiler:
@@ -202,42 +211,65 @@ def _go_type(node: _Node) -> str:
     return node.go_type
 
 
-def _check(value: Any, node: _Node, struct: str, path: str) -> None:
+# A field's path, built only for an error message: (parent, key), None at the root.
+Path = tuple[Any, str] | None
+
+
+def _dotted(path: Path) -> str:
+    keys: list[str] = []
+    while path is not None:
+        path, key = path
+        keys.append(key)
+    text = ""
+    for key in reversed(keys):
+        text = f"{text}.{key}" if text else key
+    return text
+
+
+def _check(value: Any, node: _Node, struct: str, path: Path) -> None:
     """Raise TypeMismatch for the first value Go could not decode; drop null struct fields."""
     what = node.what
     if what == "struct":
         if not isinstance(value, dict):
-            raise TypeMismatch(value, struct, path, node.go_type)
+            raise TypeMismatch(value, struct, _dotted(path), node.go_type)
         if None in value.values():
             for key in [k for k, v in value.items() if v is None]:
                 del value[key]
         inner = node.struct or struct
-        fields = node.fields
+        fields, simple = node.fields, node.simple
         for key, item in value.items():
+            if simple.get(key) is type(item):
+                continue  # the common case, settled without a call
             sub = fields.get(key)
-            if sub is None or sub.what == "any":
+            if sub is None:
                 continue
-            if sub.what in _TIMES:
-                value[key] = _time(item, sub, inner, f"{path}.{key}" if path else key)
+            kind = sub.what
+            if kind == "any":
+                continue
+            if kind in _TIMES:
+                value[key] = _time(item, sub, inner, (path, key))
             else:
-                _check(item, sub, inner, f"{path}.{key}" if path else key)
+                _check(item, sub, inner, (path, key))
     elif what == "array" or what == "map":
         items: Any
         if what == "array":
             if not isinstance(value, list):
-                raise TypeMismatch(value, struct, path, _go_type(node))
+                raise TypeMismatch(value, struct, _dotted(path), _go_type(node))
             items = enumerate(value)
         else:
             if not isinstance(value, dict):
-                raise TypeMismatch(value, struct, path, _go_type(node))
+                raise TypeMismatch(value, struct, _dotted(path), _go_type(node))
             items = value.items()
         item_node = node.item
         if item_node is None or item_node.what == "any":
             return
         nulls = []
+        scalar = _SCALARS.get(item_node.what)
         for key, item in list(items):
             if item is None:
                 nulls.append(key)
+            elif scalar is not None and type(item) is scalar:
+                continue
             elif item_node.what in _TIMES:
                 value[key] = _time(item, item_node, struct, path)
             else:
@@ -246,24 +278,29 @@ def _check(value: Any, node: _Node, struct: str, path: str) -> None:
             value[key] = node.zero  # Go decodes a null element into the zero value
     elif what == "string":
         if not isinstance(value, str):
-            raise TypeMismatch(value, struct, path, node.go_type)
+            raise TypeMismatch(value, struct, _dotted(path), node.go_type)
     elif what == "integer" or what == "intorstring":
         if what == "intorstring" and isinstance(value, str):
             return
         if not isinstance(value, (int, float)) or isinstance(value, bool):
-            raise TypeMismatch(value, struct, path, node.go_type)
+            raise TypeMismatch(value, struct, _dotted(path), node.go_type)
         low, high = (node.low, node.high) if what == "integer" else _RANGES["int32"]
         if isinstance(value, float) or not low <= value <= high:
-            raise TypeMismatch(value, struct, path, node.go_type, literal=True)
+            raise TypeMismatch(value, struct, _dotted(path), node.go_type, literal=True)
     elif what == "number":
         if not isinstance(value, (int, float)) or isinstance(value, bool):
-            raise TypeMismatch(value, struct, path, node.go_type)
+            raise TypeMismatch(value, struct, _dotted(path), node.go_type)
     elif what == "bool":
         if not isinstance(value, bool):
-            raise TypeMismatch(value, struct, path, node.go_type)
+            raise TypeMismatch(value, struct, _dotted(path), node.go_type)
     elif what == "quantity":
         if not isinstance(value, (str, int, float)) or isinstance(value, bool):
             raise _QuantityError()
+
+
+# Values that decode as they are: a str for a string field, a bool for a bool. (Integers
+# still take the range check; a str is always a valid IntOrString or Quantity.)
+_SCALARS: dict[str, type] = {"string": str, "bool": bool, "intorstring": str, "quantity": str}
 
 
 class _QuantityError(Exception):
@@ -278,13 +315,13 @@ _TIMES = ("time", "microtime")
 _RFC3339 = "2006-01-02T15:04:05Z07:00"
 
 
-def _time(value: Any, node: _Node, struct: str, path: str) -> str:
+def _time(value: Any, node: _Node, struct: str, path: Path) -> str:
     """metav1.Time / MicroTime: any RFC 3339 offset in, stored in `Z` form (whole seconds for
     Time, six fractional digits for MicroTime), as kube's decode and encode leave them."""
     from apiserver.machinery.duration import format_micro_time, format_time, parse_time
 
     if not isinstance(value, str):
-        raise TypeMismatch(value, struct, path, node.go_type)
+        raise TypeMismatch(value, struct, _dotted(path), node.go_type)
     try:
         parsed = parse_time(value)
     except ValueError:
@@ -293,6 +330,27 @@ def _time(value: Any, node: _Node, struct: str, path: str) -> str:
 
 
 _compiled: dict[tuple[str, str, str], _Node] = {}
+
+
+def _settle(root: _Node) -> None:
+    """Fill in each struct's `simple` fields, once the (possibly recursive) tree is built."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        fields = node.fields
+        node.simple = {k: _SCALARS[sub.what] for k, sub in fields.items() if sub.what in _SCALARS}
+        node.strs = frozenset(k for k, sub in fields.items() if sub.what == "string")
+        node.bools = frozenset(k for k, sub in fields.items() if sub.what == "bool")
+        node.times = frozenset(k for k, sub in fields.items() if sub.what in _TIMES)
+        node.others = {k: sub for k, sub in fields.items()
+                       if sub.what not in ("string", "bool", "any") and sub.what not in _TIMES}
+        stack.extend(fields.values())
+        if node.item is not None:
+            stack.append(node.item)
 
 
 def _root(group: str, version: str, kind: str) -> _Node:
@@ -306,6 +364,7 @@ def _root(group: str, version: str, kind: str) -> _Node:
             root = compiler.node({"$ref": "#/$defs/" + name})
         else:
             root = compiler.node({"type": ["object"], "properties": {"metadata": _ref("ObjectMeta")}})
+        _settle(root)
         _compiled[key] = root
     return _compiled[key]
 
@@ -325,8 +384,10 @@ def check_type_meta(body: Obj) -> None:
 def check_object(body: Obj, group: str, version: str, kind: str) -> None:
     """Decode `body` as the kind would be decoded: 400 on the first value of a wrong type."""
     root = _root(group, version, kind)
+    if clean(body, root):  # nothing to refuse or change: most bodies
+        return
     try:
-        _check(body, root, kind, "")
+        _check(body, root, kind, None)
     except TypeMismatch as e:
         raise cannot_handle(kind, version, str(e)) from None
     except _QuantityError:
@@ -350,27 +411,41 @@ def check_patched(obj: Any, group: str, version: str, kind: str) -> Obj:
 
 
 def too_deep(value: Any) -> bool:
-    """Whether containers nest deeper than MAX_DEPTH (iterative: safe at any depth)."""
-    stack: list[tuple[Any, int]] = [(value, 0)]
-    while stack:
-        v, depth = stack.pop()
-        children = v.values() if isinstance(v, dict) else v if isinstance(v, list) else None
-        if children is None:
-            continue
-        if depth >= MAX_DEPTH:
-            return True
-        stack.extend((c, depth + 1) for c in children if isinstance(c, (dict, list)))
-    return False
+    """Whether containers nest deeper than MAX_DEPTH (level by level: safe at any depth)."""
+    level = [value] if isinstance(value, (dict, list)) else []
+    for _ in range(MAX_DEPTH):
+        below = []
+        for v in level:
+            for c in v.values() if isinstance(v, dict) else v:
+                if isinstance(c, (dict, list)):
+                    below.append(c)
+        if not below:
+            return False
+        level = below
+    return True
 
 
-@contextlib.contextmanager
-def hook_errors(kind: str, version: str) -> Iterator[None]:
+_HOOK_ERRORS = (TypeError, AttributeError, KeyError, ValueError, IndexError, RecursionError)
+
+
+class hook_errors:  # noqa: N801 - used as a function: `with hook_errors(kind, version):`
     """A kind's hooks assume the shapes its schema promises; a body that breaks them is the
-    client's error (400), like a failed typed decode, not the server's (500)."""
-    try:
-        yield
-    except (TypeError, AttributeError, KeyError, ValueError, IndexError, RecursionError) as e:
-        where = traceback.extract_tb(e.__traceback__)[-1]
-        log.warning("%s hooks failed on a malformed object: %s: %s (%s:%d in %s)", kind, type(e).__name__, e,
-                    where.filename, where.lineno, where.name)
-        raise cannot_handle(kind, version, "a field of the object has a value of the wrong type") from None
+    client's error (400), like a failed typed decode, not the server's (500). (A class, not
+    a generator: every write enters it.)"""
+
+    __slots__ = ("kind", "version")
+
+    def __init__(self, kind: str, version: str) -> None:
+        self.kind, self.version = kind, version
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> bool:
+        if exc is None or not isinstance(exc, _HOOK_ERRORS):
+            return False
+        where = traceback.extract_tb(tb)[-1]
+        log.warning("%s hooks failed on a malformed object: %s: %s (%s:%d in %s)", self.kind, type(exc).__name__,
+                    exc, where.filename, where.lineno, where.name)
+        raise cannot_handle(self.kind, self.version, "a field of the object has a value of the wrong type") from None

@@ -7,7 +7,7 @@ from typing import Any
 
 import orjson
 
-from apiserver import schemas
+from apiserver import schemas, strictdecode
 from apiserver.resources.base import ResourceType
 
 _PATCH_MEDIA = {"application/strategic-merge-patch+json", "application/merge-patch+json"}
@@ -18,7 +18,7 @@ def check_object(params: dict[str, str], rt: ResourceType, obj: Any, raw: bytes,
     mode = schemas.validation_directive(params.get("fieldValidation"), options_kind)
     if mode == "Ignore" or not isinstance(obj, dict):
         return []
-    problems = schemas.field_problems(obj, rt.group, rt.version, rt.kind, raw)
+    problems = strictdecode.field_problems(obj, rt.group, rt.version, rt.kind, raw)
     if problems and mode == "Strict":
         raise schemas.strict_decoding_error(rt.kind, rt.version, problems)
     return problems
@@ -36,7 +36,7 @@ def check_patch(params: dict[str, str], rt: ResourceType, content_type: str, raw
         return []  # the patch itself reports malformed bodies
     if not isinstance(patch, dict):
         return []
-    problems = schemas.field_problems(patch, rt.group, rt.version, rt.kind, raw, patch=True)
+    problems = strictdecode.field_problems(patch, rt.group, rt.version, rt.kind, raw, patch=True)
     if problems and mode == "Strict":
         raise schemas.strict_patch_error(patch, problems)
     return problems

@@ -11,13 +11,15 @@ from starlette.responses import Response
 
 from apiserver import errors, patching, scale, typecheck
 from apiserver.api import fieldvalidation, lists, watchstream
-from apiserver.api.negotiation import Accept, add_warnings, decode_body, parse_accept, render
+from apiserver.api.negotiation import Accept, add_warnings, decode_body, parse_accept, raw_json, render
 from apiserver.api.paths import Target
 from apiserver.registry import Registry
 
 _INLINE_DECODE = 64 * 1024
 
 def _params(request: Request) -> dict[str, str]:
+    if not request.scope.get("query_string"):
+        return {}
     return dict(request.query_params)
 
 
@@ -74,7 +76,9 @@ async def _collection(request: Request, registry: Registry, t: Target, params: d
             raise errors.method_not_allowed("create", rt.plural, rt.group)
         body = await _body(request, rt.kind)
         warnings = fieldvalidation.check_object(params, rt, body, await request.body(), "CreateOptions")
-        obj = await registry.create(rt, t.namespace, body, dry_run=_dry_run(params))
+        obj, encoded = await registry.create_encoded(rt, t.namespace, body, dry_run=_dry_run(params))
+        if encoded is not None and not accept.yaml:  # JSON as stored: no second serialisation
+            return add_warnings(raw_json(encoded, 201), warnings)
         return add_warnings(render(obj, 201, accept), warnings)
     if request.method == "DELETE":
         return await _delete_collection(request, registry, t, params, accept)

@@ -28,7 +28,27 @@ class GroupVersion:
     version: str | None  # None: the group document itself
 
 
+# Clients ask for the same few paths again and again; the answers never change (the kinds
+# are fixed at start), so they are remembered, up to a bound.
+_REMEMBERED = 4096
+_REMEMBERED_LENGTH = 512
+_parsed: dict[str, Target | GroupVersion | None] = {}
+
+
 def parse(path: str) -> Target | GroupVersion | None:
+    try:
+        return _parsed[path]
+    except KeyError:
+        pass
+    target = _parse(path)
+    if len(path) <= _REMEMBERED_LENGTH:
+        if len(_parsed) >= _REMEMBERED:
+            _parsed.clear()
+        _parsed[path] = target
+    return target
+
+
+def _parse(path: str) -> Target | GroupVersion | None:
     parts = [p for p in path.split("/") if p]
     if not parts:
         return None

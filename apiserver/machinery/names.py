@@ -7,8 +7,10 @@ k8s.io/apimachinery/pkg/util/validation and pkg/api/validate/content. DNS names 
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
+from typing import Callable
 
 DNS1123_LABEL_FMT = "[a-z0-9]([-a-z0-9]*[a-z0-9])?"
 DNS1123_SUBDOMAIN_FMT = DNS1123_LABEL_FMT + "(\\." + DNS1123_LABEL_FMT + ")*"
@@ -58,10 +60,34 @@ def inclusive_range_error(lo: int, hi: int) -> str:
     return f"must be between {lo} and {hi}, inclusive"
 
 
+# Every write checks the same few names again (namespace, label keys, container and port
+# names): a value once found valid is remembered, up to this many per rule.
+_REMEMBERED = 4096
+_REMEMBERED_LENGTH = 253
+
+
+def _remember_valid(rule: Callable[[str], list[str]]) -> Callable[[str], list[str]]:
+    valid: set[str] = set()
+
+    @functools.wraps(rule)
+    def check(value: str) -> list[str]:
+        if type(value) is str and value in valid:
+            return []
+        errs = rule(value)
+        if not errs and type(value) is str and len(value) <= _REMEMBERED_LENGTH:
+            if len(valid) >= _REMEMBERED:
+                valid.clear()
+            valid.add(value)
+        return errs
+
+    return check
+
+
 def _full(pattern: re.Pattern[str], value: str) -> bool:
     return pattern.fullmatch(value) is not None
 
 
+@_remember_valid
 def dns1123_label(value: str) -> list[str]:
     errs = []
     if len(value) > 63:
@@ -83,10 +109,12 @@ def _subdomain(value: str, too_long: str) -> list[str]:
     return errs
 
 
+@_remember_valid
 def dns1123_subdomain(value: str) -> list[str]:
     return _subdomain(value, max_len_error(253))
 
 
+@_remember_valid
 def dns1035_label(value: str) -> list[str]:
     errs = []
     if len(value) > 63:
@@ -103,6 +131,7 @@ def path_segment_name(value: str) -> list[str]:
     return [f"may not contain '{c}'" for c in ("/", "%") if c in value]
 
 
+@_remember_valid
 def qualified_name(value: str) -> list[str]:
     """A label key (also finalizers, annotation keys): optional DNS-subdomain prefix + '/' + name."""
     parts = value.split("/")
@@ -127,6 +156,7 @@ def qualified_name(value: str) -> list[str]:
     return errs
 
 
+@_remember_valid
 def label_value(value: str) -> list[str]:
     errs = []
     if len(value) > 63:
@@ -136,6 +166,7 @@ def label_value(value: str) -> list[str]:
     return errs
 
 
+@_remember_valid
 def config_map_key(value: str) -> list[str]:
     """Keys of ConfigMap and Secret data."""
     errs = []
@@ -152,6 +183,7 @@ def config_map_key(value: str) -> list[str]:
     return errs
 
 
+@_remember_valid
 def port_name(value: str) -> list[str]:
     """IANA_SVC_NAME: at most 15 of [-a-z0-9], with a letter, no '--', no dash at either end."""
     errs = []

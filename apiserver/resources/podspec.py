@@ -24,7 +24,7 @@ def image_tag(image: str) -> str:
     last = name.rsplit("/", 1)[-1]
     _, sep, tag = last.partition(":")
     repository = name[: len(name) - len(tag) - len(sep)]
-    if any(c.isupper() for c in repository):
+    if any(map(str.isupper, repository)):
         return ""
     if not tag and not digest:
         return "latest"
@@ -116,7 +116,7 @@ def _positive(resources: Obj) -> dict[str, Fraction]:
             amount = parse_quantity(value)
         except ValueError:
             continue
-        if amount > 0:
+        if amount.numerator > 0:  # a Fraction's sign is its numerator's
             out[name] = amount
     return out
 
@@ -130,10 +130,10 @@ def qos_class(spec: Obj) -> str:
     for c in (spec.get("initContainers") or []) + (spec.get("containers") or []):
         resources = (c or {}).get("resources") or {}
         for name, amount in _positive(resources.get("requests") or {}).items():
-            requests[name] = requests.get(name, Fraction(0)) + amount
+            requests[name] = requests[name] + amount if name in requests else amount
         found = _positive(resources.get("limits") or {})
         for name, amount in found.items():
-            limits[name] = limits.get(name, Fraction(0)) + amount
+            limits[name] = limits[name] + amount if name in limits else amount
         if not {"cpu", "memory"} <= set(found):
             guaranteed = False
     if not requests and not limits:

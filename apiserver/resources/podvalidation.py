@@ -64,7 +64,7 @@ def _validate_env(env: Any, path: str) -> list[FieldError]:
         name = (var or {}).get("name")
         if not name:
             errs.append(required(f"{path}[{i}].name"))
-        elif "=" in name or any(not (32 <= ord(ch) < 127) for ch in name):
+        elif "=" in name or not (name.isascii() and name.isprintable()):  # printable ASCII: 32-126
             errs.append(invalid_value(f"{path}[{i}].name", name, "a valid environment variable name must "
                                       "consist only of printable ASCII characters other than '='"))
     return errs
@@ -77,7 +77,7 @@ def _validate_resources(resources: Any, path: str) -> list[FieldError]:
     for kind, values in (("limits", limits), ("requests", requests)):
         for name, value in values.items():
             try:
-                if parse_quantity(value) < 0:
+                if parse_quantity(value).numerator < 0:  # a Fraction's sign is its numerator's
                     errs.append(invalid_value(f"{path}.{kind}[{name}]", value, "must be greater than or equal to 0"))
             except ValueError as e:
                 errs.append(invalid_value(f"{path}.{kind}[{name}]", value, str(e)))
@@ -115,7 +115,9 @@ def _validate_container(c: Obj, volumes: set[str], path: str) -> list[FieldError
     if not name:
         errs.append(required(f"{path}.name"))
     else:
-        errs += [invalid_value(f"{path}.name", name, m) for m in names.dns1123_label(str(name))]
+        msgs = names.dns1123_label(str(name))
+        if msgs:
+            errs += [invalid_value(f"{path}.name", name, m) for m in msgs]
     if not c.get("image"):
         errs.append(required(f"{path}.image"))
     errs += _enum(c.get("terminationMessagePolicy"), f"{path}.terminationMessagePolicy", _MESSAGE_POLICIES)
@@ -191,7 +193,9 @@ def validate_tolerations(tolerations: Any, path: str) -> list[FieldError]:
         t, at = t or {}, f"{path}[{i}]"
         key, op, effect = t.get("key") or "", t.get("operator") or "", t.get("effect") or ""
         if key:
-            errs += [invalid_value(f"{at}.key", key, m) for m in names.qualified_name(key)]
+            msgs = names.qualified_name(key)
+            if msgs:
+                errs += [invalid_value(f"{at}.key", key, m) for m in msgs]
         elif op != "Exists":
             errs.append(invalid_value(f"{at}.operator", op, "operator must be Exists when `key` is empty, "
                                       'which means "match all values and all keys"'))
@@ -213,14 +217,18 @@ def validate_tolerations(tolerations: Any, path: str) -> list[FieldError]:
     return errs
 
 
+_NAME_CHECKS = {"serviceAccountName": names.dns1123_subdomain, "nodeName": names.dns1123_subdomain,
+                "hostname": names.dns1123_label, "subdomain": names.dns1123_label,
+                "priorityClassName": names.dns1123_subdomain}
+
+
 def _name_errors(spec: Obj, path: str, *keys: str) -> list[FieldError]:
-    checks = {"serviceAccountName": names.dns1123_subdomain, "nodeName": names.dns1123_subdomain,
-              "hostname": names.dns1123_label, "subdomain": names.dns1123_label,
-              "priorityClassName": names.dns1123_subdomain}
     errs: list[FieldError] = []
     for key in keys:
         if spec.get(key):
-            errs += [invalid_value(f"{path}.{key}", spec[key], m) for m in checks[key](str(spec[key]))]
+            msgs = _NAME_CHECKS[key](str(spec[key]))
+            if msgs:
+                errs += [invalid_value(f"{path}.{key}", spec[key], m) for m in msgs]
     return errs
 
 
