@@ -8,7 +8,6 @@ a 410 StatusError; a watcher that falls behind ends the same way (it is dropped)
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import AsyncIterator
 
@@ -16,7 +15,7 @@ from apiserver import errors
 from apiserver.filtering import compile_filter
 from apiserver.registry import Registry, decode
 from apiserver.resources.base import Obj, ResourceType
-from apiserver.storage import CompactedError, Event, KeyValue
+from apiserver.storage import CompactedError, Event
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,8 +31,8 @@ class Watch:
     def __init__(self, registry: Registry, rt: ResourceType, namespace: str | None, resource_version: int,
                  label_selector: str = "", field_selector: str = "", read_only: bool = False) -> None:
         self._match = compile_filter(rt, label_selector, field_selector)
-        # Read-only consumers (HTTP watch streams) share one parsed object per revision.
-        self._decode = _shared_decode if read_only else decode
+        # Read-only consumers (HTTP watch streams, informers) share one parsed object per revision.
+        self._decode = registry.decode_shared if read_only else decode
         try:
             self._watcher = registry.storage.watch(rt.prefix(namespace), resource_version)
         except CompactedError as e:
@@ -80,22 +79,6 @@ class Watch:
         if before:
             return WatchEvent("DELETED", obj, rev)
         return None
-
-
-_PARSED: OrderedDict[tuple[str, int], Obj] = OrderedDict()
-_PARSED_KEPT = 2048
-
-
-def _shared_decode(kv: KeyValue) -> Obj:
-    """One parse per stored revision for all read-only watchers (100 watchers of one kind
-    would otherwise parse each event 100 times). Callers must not mutate the result."""
-    key = (kv.key, kv.mod_revision)
-    obj = _PARSED.get(key)
-    if obj is None:
-        obj = _PARSED[key] = decode(kv)
-        if len(_PARSED) > _PARSED_KEPT:
-            _PARSED.popitem(last=False)
-    return obj
 
 
 def open_watch(registry: Registry, rt: ResourceType, namespace: str | None, *, resource_version: int,

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, AsyncIterator, Protocol, Sequence
 
+import orjson
+
 from apiserver import errors
 from apiserver.resources.base import Obj, ResourceType
 
@@ -67,6 +69,12 @@ class Client(Protocol):
     async def list(self, gr: GR, namespace: str | None = None, *, label_selector: str = "",
                    field_selector: str = "") -> tuple[int, list[Obj]]: ...
 
+    def list_pages(self, gr: GR, namespace: str | None = None, *,
+                   limit: int = 500) -> AsyncIterator[tuple[int, list[Obj]]]:
+        """A LIST in pages of up to `limit` objects (limit/continue), every page at the first
+        one's revision, as a continued LIST is; at least one page, maybe empty."""
+        ...
+
     async def create(self, gr: GR, namespace: str | None, obj: Obj) -> Obj: ...
 
     async def update(self, gr: GR, obj: Obj, *, subresource: str | None = None) -> Obj:
@@ -114,6 +122,17 @@ class LocalClient:
                                                     field_selector=field_selector)
         return int(revision), list(items)
 
+    async def list_pages(self, gr: GR, namespace: str | None = None, *,
+                         limit: int = 500) -> AsyncIterator[tuple[int, list[Obj]]]:
+        # The stored versions are taken at once (a consistent snapshot, nothing parsed yet);
+        # each page is parsed only when the caller asks for it.
+        from apiserver.registry import decode
+
+        revision, kvs = await self.registry.list_kvs(self.resource(gr), namespace)
+        size = limit if limit > 0 else max(len(kvs), 1)  # kube: limit 0 is one page
+        for start in range(0, max(len(kvs), 1), size):
+            yield int(revision), [decode(kv) for kv in kvs[start:start + size]]
+
     async def create(self, gr: GR, namespace: str | None, obj: Obj) -> Obj:
         result: Obj = await self.registry.create(self.resource(gr), namespace, obj)
         return result
@@ -141,8 +160,19 @@ class LocalClient:
         await self.registry.bind(self.resource(gr), namespace, name, binding)
 
     def watch(self, gr: GR, namespace: str | None = None, *, resource_version: int) -> WatchStream:
-        stream: WatchStream = self.registry.watch(self.resource(gr), namespace, resource_version=resource_version)
+        """Its objects are shared with every other reader of the same revision: treat them as
+        read-only, as informer caches already must be."""
+        stream: WatchStream = self.registry.watch(self.resource(gr), namespace, resource_version=resource_version,
+                                                  read_only=True)
         return stream
+
+
+def with_status(obj: Obj, status: Obj) -> Obj:
+    """A private copy of a (cached, shared) object with `status` in place of its own: a JSON
+    round trip of the rest, several times cheaper than `copy.deepcopy` of the whole."""
+    rest = orjson.loads(orjson.dumps({k: v for k, v in obj.items() if k != "status"}))
+    rest["status"] = status
+    return rest  # type: ignore[no-any-return]
 
 
 def is_not_found(exc: BaseException) -> bool:

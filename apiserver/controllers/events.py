@@ -1,12 +1,13 @@
 """EventRecorder: core/v1 Events about objects, written the way client-go's recorder does.
 
 Each Event is named `<object name>.<hex nanoseconds>` and lives in the object's namespace
-(`default` for cluster-scoped objects). A repeat of the same (object, type, reason, message,
-source) within the cache's memory bumps `count` and `lastTimestamp` of the Event already
-written instead of creating a new one, as client-go's EventCorrelator does.
+(`default` for cluster-scoped objects). What client-go's EventCorrelator does comes first
+(`eventcorrelation.py`): a repeat of the same (object, type, reason, message, source) bumps
+`count` and `lastTimestamp` of the Event already written instead of creating a new one, many
+similar messages are combined into one Event, and a source's spam about one object is dropped.
 
 `record()` never blocks and never raises: events go through bounded queues drained by
-`run()`'s writers (identical events always to the same writer, so they aggregate in order;
+`run()`'s writers (one source's events about one object always to the same writer, in order;
 several writers so that event writes share the storage's group commits), and a failed write
 is logged and dropped. An event must never fail a controller.
 """
@@ -23,6 +24,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from apiserver.controllers.client import EVENTS, Client, is_not_found
+from apiserver.controllers.eventcorrelation import Correlator
 from apiserver.machinery.duration import format_time
 from apiserver.resources.base import Obj
 
@@ -48,6 +50,8 @@ class _Pending:
     source: Source
     at: datetime
     nanos: int  # the name's suffix: the recording time in nanoseconds, as client-go names events
+    key: tuple[str, ...] = ()  # the correlator's: occurrences of one key share an Event
+    count: int = 1  # which occurrence of `key` this is
 
 
 def object_reference(obj: Obj, field_path: str = "") -> Obj:
@@ -61,13 +65,6 @@ def object_reference(obj: Obj, field_path: str = "") -> Obj:
     return {k: v for k, v in ref.items() if v not in (None, "")}
 
 
-def aggregation_key(involved: Obj, type_: str, reason: str, message: str, source: Source) -> tuple[str, ...]:
-    """Identical events share a key (client-go's getEventKey, without resourceVersion)."""
-    return (source.component, source.host, involved.get("kind", ""), involved.get("namespace", ""),
-            involved.get("name", ""), involved.get("uid", ""), involved.get("apiVersion", ""),
-            involved.get("fieldPath", ""), type_, reason, message)
-
-
 def new_event(p: _Pending) -> Obj:
     stamp = format_time(p.at)
     namespace = p.involved.get("namespace") or "default"
@@ -79,7 +76,7 @@ def new_event(p: _Pending) -> Obj:
         "apiVersion": "v1", "kind": "Event",
         "metadata": {"name": f"{p.involved.get('name', '')}.{nanos:x}", "namespace": namespace},
         "involvedObject": p.involved, "reason": p.reason, "message": p.message, "source": source,
-        "firstTimestamp": stamp, "lastTimestamp": stamp, "count": 1, "type": p.type, "eventTime": None,
+        "firstTimestamp": stamp, "lastTimestamp": stamp, "count": p.count, "type": p.type, "eventTime": None,
         "reportingComponent": p.source.component, "reportingInstance": p.source.host,
     }
 
@@ -90,6 +87,7 @@ class EventRecorder:
         self.writers = writers
         self._queues: list[asyncio.Queue[_Pending]] = []
         self._recent: OrderedDict[tuple[str, ...], Obj] = OrderedDict()
+        self.correlator = Correlator()
         self.dropped = 0
 
     def _shards(self) -> list[asyncio.Queue[_Pending]]:
@@ -100,12 +98,15 @@ class EventRecorder:
     def record(self, obj: Obj, type_: str, reason: str, message: str, source: Source, *,
                field_path: str = "") -> None:
         try:
+            involved = object_reference(obj, field_path)
+            decision = self.correlator.correlate(involved, type_, reason, message, source.component, source.host)
+            if decision is None:
+                return  # spam about one object
             nanos = time.time_ns()
-            item = _Pending(object_reference(obj, field_path), type_, reason, message, source,
-                            datetime.fromtimestamp(nanos / 1e9, timezone.utc), nanos)
+            item = _Pending(involved, type_, reason, decision.message, source,
+                            datetime.fromtimestamp(nanos / 1e9, timezone.utc), nanos, decision.key, decision.count)
             shards = self._shards()
-            key = aggregation_key(item.involved, type_, reason, message, source)
-            shards[hash(key) % len(shards)].put_nowait(item)
+            shards[hash(decision.key[:7]) % len(shards)].put_nowait(item)  # [:7]: source and object
         except asyncio.QueueFull:
             self.dropped += 1
             if self.dropped % 1000 == 1:  # say so, without flooding the log
@@ -144,23 +145,23 @@ class EventRecorder:
             log.info("events still queued after %.1fs", timeout)
 
     async def write(self, p: _Pending) -> Obj:
-        key = aggregation_key(p.involved, p.type, p.reason, p.message, p.source)
-        previous = self._recent.get(key)
+        previous = self._recent.get(p.key) if p.count > 1 else None
         if previous is not None:
-            bumped = await self._bump(previous, p.at)
+            bumped = await self._bump(previous, p)
             if bumped is not None:
-                self._remember(key, bumped)
+                self._remember(p.key, bumped)
                 return bumped
         event = new_event(p)
         created: Obj = await self.client.create(EVENTS, event["metadata"]["namespace"], event)
-        self._remember(key, created)
+        self._remember(p.key, created)
         return created
 
-    async def _bump(self, previous: Obj, at: datetime) -> Obj | None:
-        """count+1 and a new lastTimestamp on the stored Event; None if it is gone (TTL)."""
+    async def _bump(self, previous: Obj, p: _Pending) -> Obj | None:
+        """The new count, lastTimestamp and message on the stored Event; None if it is gone (TTL)."""
         event = copy.deepcopy(previous)
-        event["count"] = int(event.get("count") or 1) + 1
-        event["lastTimestamp"] = format_time(at)
+        event["count"] = p.count
+        event["lastTimestamp"] = format_time(p.at)
+        event["message"] = p.message
         event["metadata"].pop("resourceVersion", None)  # last writer wins, like client-go's patch
         try:
             updated: Obj = await self.client.update(EVENTS, event)

@@ -9,11 +9,14 @@ the taint the node lifecycle controller would have added.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
 from typing import Any, Iterable
+
+import orjson
 
 from apiserver.machinery.quantity import parse_quantity
 from apiserver.resources.base import Obj
@@ -133,47 +136,87 @@ def host_ports(pod: Obj) -> set[tuple[str, int]]:
             for c in _spec(pod).get("containers") or [] for p in c.get("ports") or [] if p.get("hostPort")}
 
 
+# The units the scheduler counts in, as kube's framework.Resource: millicores, bytes, pods,
+# each rounded up (Quantity.MilliValue / Value), so sums and comparisons are on integers.
+_SCALE = {"cpu": 1000, "memory": 1, "pods": 1}
+
+
+@lru_cache(maxsize=1024)
+def _units(resource: str, value: Any) -> int:
+    return math.ceil(_quantity(value) * _SCALE[resource])
+
+
+Footprint = tuple[dict[str, int], frozenset[tuple[str, int]]]
+
+
 @dataclass
 class NodeUsage:
-    """What the pods bound to a node already take: a count, requests and host ports."""
+    """What the pods bound to a node already take: a count, requests and host ports (counted,
+    so that a pod can be taken out again exactly as it was put in)."""
 
     pods: int = 0
-    requests: dict[str, Fraction] = field(default_factory=dict)
-    ports: set[tuple[str, int]] = field(default_factory=set)
+    requests: dict[str, int] = field(default_factory=dict)  # in _SCALE's units
+    ports: Counter[tuple[str, int]] = field(default_factory=Counter)
 
-    def add(self, requests: dict[str, Fraction], ports: set[tuple[str, int]]) -> None:
+    def add(self, footprint: Footprint) -> None:
+        requests, ports = footprint
         self.pods += 1
         for k, v in requests.items():
-            self.requests[k] = self.requests.get(k, Fraction(0)) + v
-        self.ports |= ports
+            self.requests[k] = self.requests.get(k, 0) + v
+        self.ports.update(ports)
+
+    def remove(self, footprint: Footprint) -> None:
+        requests, ports = footprint
+        self.pods -= 1
+        for k, v in requests.items():
+            self.requests[k] = self.requests.get(k, 0) - v
+        self.ports.subtract(ports)
+        for port in ports:
+            if self.ports[port] <= 0:
+                del self.ports[port]
 
 
-# A pod's requests are fixed once it exists; keyed by uid, so a node's usage rebuilds cheaply.
-_REQUESTS: dict[str, dict[str, Fraction]] = {}
+# A pod's requests are fixed once it exists: summed once per pod (by uid).
+_REQUESTS: dict[str, dict[str, int]] = {}
 _REQUESTS_KEPT = 50_000
 
 
-def _requests_of(pod: Obj) -> dict[str, Fraction]:
+def _requests_in_units(pod: Obj) -> dict[str, int]:
+    return {k: math.ceil(v * _SCALE[k]) for k, v in pod_requests(pod).items()}
+
+
+def _requests_of(pod: Obj) -> dict[str, int]:
     uid = str((pod.get("metadata") or {}).get("uid") or "")
     if not uid:
-        return pod_requests(pod)
+        return _requests_in_units(pod)
     cached = _REQUESTS.get(uid)
     if cached is None:
         if len(_REQUESTS) >= _REQUESTS_KEPT:
             _REQUESTS.clear()
-        cached = _REQUESTS[uid] = pod_requests(pod)
+        cached = _REQUESTS[uid] = _requests_in_units(pod)
     return cached
+
+
+def footprint(pod: Obj) -> Footprint:
+    """What a pod takes on its node (fixed for the pod's life)."""
+    return _requests_of(pod), frozenset(host_ports(pod))
 
 
 def usage(bound: Iterable[Obj]) -> NodeUsage:
     total = NodeUsage()
     for pod in bound:
-        total.add(_requests_of(pod), host_ports(pod))
+        total.add(footprint(pod))
     return total
 
 
 def unfit_reasons(pod: Obj, node: Obj, used: NodeUsage) -> list[str]:
     """Why `pod` cannot go to `node`, given what is bound there already; empty when it fits."""
+    return static_reasons(pod, node) or usage_reasons(footprint(pod), node, used)
+
+
+def static_reasons(pod: Obj, node: Obj) -> list[str]:
+    """The filters that read nothing but the pod's constraints and the node (NodeUnschedulable,
+    TaintToleration, NodeAffinity): their verdict holds until either changes."""
     tolerations = _spec(pod).get("tolerations") or []
     if _spec(node).get("unschedulable") and not any(
             tolerates(t, {"key": "node.kubernetes.io/unschedulable", "effect": "NoSchedule"}) for t in tolerations):
@@ -183,16 +226,28 @@ def unfit_reasons(pod: Obj, node: Obj, used: NodeUsage) -> list[str]:
             return [f"node(s) had untolerated taint {{{taint.get('key')}: {taint.get('value') or ''}}}"]
     if not matches_affinity(pod, node):
         return [AFFINITY]
-    if host_ports(pod) & used.ports:
+    return []
+
+
+def constraints(pod: Obj) -> bytes:
+    """What `static_reasons` reads of a pod, as a key: the pods of one template share it."""
+    spec = _spec(pod)
+    return orjson.dumps([spec.get("tolerations"), spec.get("nodeSelector"), spec.get("affinity")])
+
+
+def usage_reasons(need: Footprint, node: Obj, used: NodeUsage) -> list[str]:
+    """The filters that weigh what the pod takes against what the node's pods take already
+    (NodePorts, NodeResourcesFit)."""
+    requests, ports = need
+    if ports and ports & used.ports.keys():
         return [PORTS]
     allocatable = (node.get("status") or {}).get("allocatable") or {}
     reasons = []
-    if used.pods + 1 > int(_quantity(allocatable.get("pods", 0))):
+    if used.pods + 1 > _units("pods", allocatable.get("pods", 0)):
         reasons.append(TOO_MANY_PODS)
-    need = pod_requests(pod)
     for resource in ("cpu", "memory"):
-        wanted = need.get(resource)
-        if wanted and used.requests.get(resource, 0) + wanted > _quantity(allocatable.get(resource, 0)):
+        wanted = requests.get(resource)
+        if wanted and used.requests.get(resource, 0) + wanted > _units(resource, allocatable.get(resource, 0)):
             reasons.append(f"Insufficient {resource}")
     return reasons
 

@@ -11,7 +11,6 @@ to wait the grace period for, and `kubectl delete` returns within a fraction of 
 from __future__ import annotations
 
 import asyncio
-import copy
 import hashlib
 import logging
 import time
@@ -23,7 +22,7 @@ from typing import Callable
 from apiserver import errors
 from apiserver.config import ServerConfig
 from apiserver.controllers import podstate
-from apiserver.controllers.client import PODS, Client, is_conflict, is_not_found
+from apiserver.controllers.client import PODS, Client, is_conflict, is_not_found, with_status
 from apiserver.controllers.events import EventRecorder, Source
 from apiserver.controllers.informer import InformerFactory, by_node, object_key
 from apiserver.controllers.runtime import Controller, enqueue_handler
@@ -134,10 +133,8 @@ class NodeAgent:
         return format_time(datetime.now(timezone.utc))
 
     async def _write_status(self, pod: Obj, status: Obj) -> bool:
-        updated = copy.deepcopy(pod)
-        updated["status"] = status
         try:
-            await self.client.update_status(PODS, updated)
+            await self.client.update_status(PODS, with_status(pod, status))
             return True
         except errors.StatusError as e:
             if is_not_found(e):

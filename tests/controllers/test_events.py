@@ -11,6 +11,7 @@ from typing import AsyncIterator
 import pytest
 
 from apiserver.controllers.client import EVENTS, PODS
+from apiserver.controllers.eventcorrelation import Correlator
 from apiserver.controllers.events import EventRecorder, Source
 from controller_harness import Cluster, open_cluster
 
@@ -84,3 +85,67 @@ async def test_failed_writes_are_dropped_and_recording_goes_on(tmp_path: Path) -
         rec.normal(pod, "Created", "Container created", Source("kubelet"))
         await rec.flush()
         assert [e["involvedObject"]["name"] for e in await cluster.list(EVENTS)] == ["web-1"]
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_many_similar_messages_are_combined_and_spam_is_dropped(tmp_path: Path) -> None:
+    """As client-go's correlator: 9 events, then one combined Event counting the rest, and
+    no more than 25 occurrences about one object from one source."""
+    async with recorder(tmp_path) as (cluster, rec):
+        owner = {"kind": "ReplicationController", "apiVersion": "v1",
+                 "metadata": {"name": "web", "namespace": "default", "uid": "rc-1"}}
+        source = Source("replication-controller")
+        for i in range(40):
+            rec.normal(owner, "SuccessfulCreate", f"Created pod: web-{i}", source)
+        pod = await make_pod(cluster)
+        rec.normal(pod, "Scheduled", "Successfully assigned default/web-1 to node-1", Source("default-scheduler"))
+        await rec.flush()
+        events = await cluster.list(EVENTS)
+        created = sorted((e for e in events if e["reason"] == "SuccessfulCreate"), key=lambda e: e["count"])
+        assert [e["message"] for e in created[:9]] == [f"Created pod: web-{i}" for i in range(9)]
+        combined = created[9:]
+        assert [(e["message"], e["count"]) for e in combined] == [
+            ("(combined from similar events): Created pod: web-24", 16)]
+        assert combined[0]["involvedObject"]["name"] == "web"
+        assert [e["reason"] for e in events if e["involvedObject"]["name"] == "web-1"] == ["Scheduled"]
+
+
+def test_spam_filter_refills_one_event_every_five_minutes() -> None:
+    clock = _Clock()
+    correlator = Correlator(clock)
+    node = {"kind": "Node", "apiVersion": "v1", "name": "node-1", "uid": "n1"}
+
+    def record() -> int | None:
+        decision = correlator.correlate(node, "Warning", "Rebooted", "Node rebooted", "kubelet", "node-1")
+        return None if decision is None else decision.count
+
+    assert [record() for _ in range(27)] == list(range(1, 26)) + [None, None]
+    clock.now += 299.0
+    assert record() is None
+    clock.now += 2.0
+    assert record() == 29  # the dropped occurrences were counted, as client-go counts them
+    assert record() is None
+
+
+def test_combining_starts_afresh_after_ten_quiet_minutes() -> None:
+    clock = _Clock()
+    correlator = Correlator(clock)
+    rc = {"kind": "ReplicationController", "apiVersion": "v1", "namespace": "default", "name": "web", "uid": "u"}
+
+    def message(i: int) -> str:
+        decision = correlator.correlate(rc, "Normal", "SuccessfulDelete", f"Deleted pod: web-{i}",
+                                        "replication-controller", "")
+        assert decision is not None
+        return decision.message
+
+    assert [message(i) for i in range(10)][8:] == ["Deleted pod: web-8",
+                                                   "(combined from similar events): Deleted pod: web-9"]
+    clock.now += 601.0
+    assert message(10) == "Deleted pod: web-10"

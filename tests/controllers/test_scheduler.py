@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from apiserver.controllers.client import EVENTS, PODS
-from controller_harness import Cluster, running_cluster, wait_for
+from controller_harness import Cluster, edit, running_cluster, wait_for
 
 pytestmark = pytest.mark.anyio
 
@@ -92,3 +92,38 @@ async def test_pods_for_other_schedulers_are_left_alone(tmp_path: Path) -> None:
 
         await wait_for(mine_bound)
         assert (await placement(cluster))["theirs"] == ""
+
+
+async def test_a_finished_pod_frees_its_slot_and_the_sums_stay_exact(tmp_path: Path) -> None:
+    async with running_cluster(tmp_path, nodes=1, max_pods=1) as cluster:
+        await create_pod(cluster, "first", restartPolicy="Never")
+
+        async def phase(name: str) -> str:
+            return str(((await cluster.get(PODS, name)) or {}).get("status", {}).get("phase"))
+
+        await wait_for(lambda: _is(phase("first"), "Running"), message="first running")
+        await create_pod(cluster, "second")
+        await wait_for(lambda: _events(cluster, "FailedScheduling"), message="second waiting")
+        assert (await placement(cluster))["second"] == ""
+
+        def finish(pod: dict[str, Any]) -> None:
+            pod["status"]["phase"] = "Succeeded"
+
+        await edit(cluster, PODS, "first", finish, status=True)
+
+        async def second_bound() -> bool:
+            return (await placement(cluster))["second"] == "node-1"
+
+        await wait_for(second_bound, message="second bound once first finished")
+        assert cluster.plane is not None
+        scheduler = cluster.plane.runners["scheduler"].__self__  # type: ignore[attr-defined]
+        await cluster.client.delete(PODS, "default", "second")
+        await wait_for(lambda: _is(_usage(scheduler), 0), message="the node's usage back to nothing")
+
+
+async def _is(value: Any, expected: Any) -> bool:
+    return bool(await value == expected)
+
+
+async def _usage(scheduler: Any) -> int:
+    return int(scheduler.node_usage("node-1").pods)
