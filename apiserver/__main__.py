@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
 import click
 
 from apiserver.config import ServerConfig
+
+if TYPE_CHECKING:
+    from apiserver.storage import Storage
 
 SHUTDOWN_GRACE = 3  # seconds
 
@@ -59,11 +64,9 @@ def main(data_dir: Path, bind_address: str, port: int, storage: str, service_clu
     """
     import ipaddress
 
-    import uvicorn
-
-    from apiserver import kubeconfig
-    from apiserver.app import create_app
-
+    # Start-up makes long-lived objects only (modules, the loaded store): rather than rescan
+    # them as they pile up, the cyclic collector waits until the server is ready.
+    gc.disable()
     try:
         ipaddress.IPv4Network(service_cluster_ip_range, strict=False)
     except ValueError as e:
@@ -79,14 +82,43 @@ def main(data_dir: Path, bind_address: str, port: int, storage: str, service_clu
                           tls_private_key_file=tls_private_key_file)
     token = _check_security(config)
     data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    store = _open_storage_early(config)
+    # The server's own imports (the heaviest part of a start) run while the file loads.
+    import uvicorn
+
+    from apiserver.app import create_app
+
     tls = {"ssl_certfile": str(tls_cert_file), "ssl_keyfile": str(tls_private_key_file)} if config.tls else {}
-    app = create_app(config, on_ready=lambda: kubeconfig.write(config, token))
+    app = create_app(config, store, on_ready=_when_ready(config, token))
     # Open watches would hold a graceful shutdown forever: they are cut after SHUTDOWN_GRACE.
     server = uvicorn.Server(uvicorn.Config(app, host=bind_address, port=port, log_level="warning",
                                            access_log=False, lifespan="on",
                                            timeout_graceful_shutdown=SHUTDOWN_GRACE, **tls))
     server.run()
     sys.exit(0 if server.started else 1)
+
+
+def _when_ready(config: ServerConfig, token: str | None) -> Callable[[], None]:
+    """What runs once storage is open and the cluster bootstrapped, before /readyz says ok."""
+    from apiserver import kubeconfig
+
+    def ready() -> None:
+        kubeconfig.write(config, token)
+        gc.freeze()  # what start-up built lives on: later collections need not rescan it
+        gc.enable()
+
+    return ready
+
+
+def _open_storage_early(config: ServerConfig) -> Storage:
+    """The configured storage, an SQLite file already being read on its own thread."""
+    from apiserver.storage import open_storage
+    from apiserver.storage.sqlite import SQLiteStorage
+
+    store = open_storage(config.storage, config.data_dir, config.history_revisions)
+    if isinstance(store, SQLiteStorage):
+        store.open_early()
+    return store
 
 
 def _check_security(config: ServerConfig) -> str | None:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from apiserver import errors
 from apiserver.registry import Registry
 from apiserver.resources import by_plural
@@ -23,8 +25,9 @@ async def _ensure(registry: Registry, plural: str, namespace: str | None, obj: d
 
 
 async def bootstrap(registry: Registry) -> None:
-    for name in SYSTEM_NAMESPACES:
-        await _ensure(registry, "namespaces", None, {"metadata": {"name": name}})
+    # Written together, so a first start commits them in one transaction, not one each.
+    await asyncio.gather(*(_ensure(registry, "namespaces", None, {"metadata": {"name": name}})
+                           for name in SYSTEM_NAMESPACES))
     first_ip = str(registry.config.service_network.network_address + 1)
     await _ensure(registry, "services", "default", {
         "metadata": {"name": "kubernetes", "labels": {"component": "apiserver", "provider": "kubernetes"}},

@@ -1,10 +1,11 @@
 """Informers: one shared, watched cache per resource for every in-process controller.
 
-An Informer lists, then watches from the list's revision, and relists when the watch
-answers 410 (the revision was compacted or the watcher fell behind), as client-go's
-reflector and kopf's continuous_watch do. Its cache maps `namespace/name` (or `name` for
-cluster-scoped kinds) to the latest object. Handlers only map changes to work-queue keys;
-indexes (pods by node, objects by owner uid, ...) are kept up to date with the cache.
+An Informer lists (in pages, the event loop free between them), then watches from the
+list's revision, and relists when the watch answers 410 (the revision was compacted or the
+watcher fell behind), as client-go's reflector and kopf's continuous_watch do. Its cache
+maps `namespace/name` (or `name` for cluster-scoped kinds) to the latest object. Handlers
+only map changes to work-queue keys; indexes (pods by node, objects by owner uid, ...) are
+kept up to date with the cache.
 
 Cached objects are shared by every controller: treat them as read-only and copy before
 changing one (`copy.deepcopy`).
@@ -24,6 +25,9 @@ log = logging.getLogger(__name__)
 
 IndexFunc = Callable[[Obj], Iterable[str]]
 _RETRY_MIN, _RETRY_MAX = 0.2, 10.0
+# Objects per page of the LIST. client-go asks for 500 over the network; here a page costs its
+# parsing and handlers on the event loop (~20 us an object), and 100 keeps a turn near 2 ms.
+LIST_PAGE = 100
 
 
 def object_key(obj: Obj) -> str:
@@ -165,16 +169,23 @@ class Informer:
                 delay = min(delay * 2, _RETRY_MAX)
 
     async def _relist(self) -> None:
-        revision, items = await self.client.list(self.gr)
-        fresh = {object_key(o): self._ingest(o) for o in items}
-        for key in [k for k in self._cache if k not in fresh]:
+        """A paged LIST, as client-go's reflector does: each page is parsed and handled on
+        its own and the loop runs between pages, so a large cache never holds up requests."""
+        seen: set[str] = set()
+        revision = self.revision
+        async for revision, page in self.client.list_pages(self.gr, limit=LIST_PAGE):
+            for item in page:
+                obj = self._ingest(item)
+                key = object_key(obj)
+                seen.add(key)
+                old = self._cache.get(key)
+                if old is None:
+                    self._store(key, obj, None)
+                elif _rv(old) != _rv(obj):
+                    self._store(key, obj, old)
+            await asyncio.sleep(0)
+        for key in [k for k in self._cache if k not in seen]:
             self._remove(key)
-        for key, obj in fresh.items():
-            old = self._cache.get(key)
-            if old is None:
-                self._store(key, obj, None)
-            elif _rv(old) != _rv(obj):
-                self._store(key, obj, old)
         self.revision = revision
 
     async def _watch(self) -> None:

@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable, TypeVar
 
 from apiserver.storage import Event, KeyValue, StorageError
 from apiserver.storage.logstore import DEFAULT_WATCH_BUFFER, LogStore
-from apiserver.storage.sqlite_db import SQLiteLog
+from apiserver.storage.sqlite_db import Snapshot, SQLiteLog
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +55,7 @@ class SQLiteStorage(LogStore):
         self._db = SQLiteLog(self.path, synchronous.upper(), busy_timeout_ms)
         self._compact_interval = compact_interval
         self._executor: ThreadPoolExecutor | None = None
+        self._opening: Future[Snapshot] | None = None
         self._pending: list[Pending] = []
         self._inflight: list[Pending] = []
         # Accepted but not yet committed state per key: (revision, value or None if deleted).
@@ -71,10 +72,19 @@ class SQLiteStorage(LogStore):
         self.commits = 0  # committed write batches; fewer than writes when group commit works
         self.committed_writes = 0
 
+    def open_early(self) -> None:
+        """Start reading the file on the writer thread now, before any event loop runs: the
+        load (SQLite releases the GIL while it reads) then overlaps the rest of start-up, such
+        as imports. `start()` waits for it; without this call, `start()` begins it."""
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="minik-sqlite")
+            self._opening = self._executor.submit(self._db.open, self.history_revisions)
+
     async def start(self) -> None:
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="minik-sqlite")
+        self.open_early()
+        assert self._opening is not None
         try:
-            snap = await self._run(self._db.open, self.history_revisions)
+            snap = await asyncio.wrap_future(self._opening)
         except BaseException:
             await self._shutdown_thread()
             raise

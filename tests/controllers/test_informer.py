@@ -10,6 +10,7 @@ from typing import AsyncIterator
 import pytest
 
 from apiserver.controllers.client import GR
+from apiserver.controllers import informer as informer_module
 from apiserver.controllers.informer import Handler, Informer, InformerFactory, by_namespace
 from controller_harness import Cluster, open_cluster, wait_for
 
@@ -113,5 +114,38 @@ async def test_the_factory_shares_one_informer_per_resource(tmp_path: Path) -> N
         async with running(full), running(only_meta):
             assert full.get("default/x")["data"] == {"k": "x"}  # type: ignore[index]
             assert set(only_meta.get("default/s") or {}) == {"apiVersion", "kind", "metadata"}
+    finally:
+        await cluster.storage.close()
+
+
+async def test_the_first_list_is_paged_and_lets_other_work_run(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Like client-go's reflector: a large LIST is handled a page at a time, the event loop
+    running other tasks between pages, and the cache ends at the list's revision."""
+    monkeypatch.setattr(informer_module, "LIST_PAGE", 25)
+    cluster = await open_cluster(tmp_path)
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0)
+
+    try:
+        await asyncio.gather(*(cm(cluster, f"cm-{i:03d}") for i in range(60)))
+        informer = Informer(cluster.client, CONFIGMAPS)
+        ticks_at_add: list[int] = []
+        informer.add_handler(Handler(on_add=lambda o: ticks_at_add.append(ticks)))
+        tick_task = asyncio.create_task(ticker())
+        try:
+            async with running(informer):
+                assert len(informer) == 60
+                assert informer.revision == cluster.storage.revision
+                # Three pages (25, 25, 10): the ticker ran between them, never within one.
+                assert len(set(ticks_at_add)) == 3
+                assert ticks_at_add == sorted(ticks_at_add)
+        finally:
+            tick_task.cancel()
     finally:
         await cluster.storage.close()

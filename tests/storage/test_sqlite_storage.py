@@ -253,6 +253,33 @@ def test_one_process_per_file(tmp_path: Path) -> None:
     run(body)
 
 
+def test_the_file_can_be_read_before_the_loop_runs(tmp_path: Path) -> None:
+    """open_early() loads on the writer thread with no event loop yet; start() takes that load
+    (and its errors: a second opener is refused the file at start, as without it)."""
+    path = tmp_path / "minik.db"
+
+    async def fill() -> None:
+        s = SQLiteStorage(path)
+        await s.start()
+        await s.create("/r/a", enc("a"))
+        await s.close()
+    run(fill)
+    early = SQLiteStorage(path)
+    early.open_early()
+    second = SQLiteStorage(path)
+    second.open_early()
+
+    async def body() -> None:
+        await early.start()
+        with pytest.raises(StorageError):
+            await second.start()
+        kv = await early.get("/r/a")
+        assert early.revision == 1 and kv is not None and kv.value == b"a@1"
+        await early.create("/r/b", enc("b"))
+        await early.close()
+    run(body)
+
+
 def test_open_storage_factory(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     store = open_storage("sqlite", data_dir, 100)
