@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 _MAX_BATCH = 2000  # writes per transaction, so one commit never holds the writer for long
+_DRAIN_BATCHES = 8  # transactions per turn of the writer thread
 _COMPACT_CHUNK = 500  # log rows deleted per compaction transaction
 # A pass also starts, without waiting for the interval, once this share of the window has
 # fallen out of it on disk: the file's high-water mark then follows the window, not the rate.
@@ -57,7 +58,6 @@ class SQLiteStorage(LogStore):
         self._executor: ThreadPoolExecutor | None = None
         self._opening: Future[Snapshot] | None = None
         self._pending: list[Pending] = []
-        self._inflight: list[Pending] = []
         # Accepted but not yet committed state per key: (revision, value or None if deleted).
         self._overlay: dict[str, tuple[int, KeyValue | None]] = {}
         self._wake = asyncio.Event()
@@ -147,32 +147,44 @@ class SQLiteStorage(LogStore):
         try:
             await self._flush_batches()
         except BaseException as exc:  # never leave a caller waiting on a dead writer
-            self._abort(self._inflight, exc if isinstance(exc, Exception) else StorageError("writer stopped"))
+            self._abort([], exc if isinstance(exc, Exception) else StorageError("writer stopped"))
             raise
 
     async def _flush_batches(self) -> None:
+        loop = asyncio.get_running_loop()
         while self._pending or not self._closed:
             if not self._pending:
                 await self._wake.wait()
                 self._wake.clear()
                 continue
-            batch = self._inflight = self._pending[:_MAX_BATCH]
-            del self._pending[:_MAX_BATCH]
-            events = [event for event, _ in batch]
+            await self._run(self._drain, loop)
+
+    def _drain(self, loop: asyncio.AbstractEventLoop) -> None:
+        """On the writer thread: commit the pending writes batch after batch, handing each
+        batch back to the loop as it commits, so the next commit starts at once rather than
+        when the busy loop gets round to it. At most _DRAIN_BATCHES, so that compaction, queued
+        on the same thread, gets its turn. The loop only appends to `_pending` meanwhile."""
+        for _ in range(_DRAIN_BATCHES):
+            batch = self._pending[:_MAX_BATCH]
+            if not batch:
+                return
+            del self._pending[:len(batch)]
             try:
-                await self._run(self._db.commit, events)
+                self._db.commit([event for event, _ in batch])
             except Exception as exc:  # the disk said no: fail the batch and all behind it
-                self._inflight = []
-                self._abort(batch, exc)
-                continue
-            self._inflight = []
-            self.commits += 1
-            self.committed_writes += len(batch)
-            self._transactions += 1
-            self._apply(events)
-            self._settle(batch)
-            if self._hub.compacted_revision - self._disk_compacted >= self._compact_backlog:
-                self._compact_due.set()
+                loop.call_soon_threadsafe(self._abort, batch, exc)
+                return  # nothing more commits until the loop has failed what was queued
+            loop.call_soon_threadsafe(self._committed, batch)
+
+    def _committed(self, batch: list[Pending]) -> None:
+        """On the loop, in commit order: make a committed batch visible, then wake its writers."""
+        self.commits += 1
+        self.committed_writes += len(batch)
+        self._transactions += 1
+        self._apply([event for event, _ in batch])
+        self._settle(batch)
+        if self._hub.compacted_revision - self._disk_compacted >= self._compact_backlog:
+            self._compact_due.set()
 
     def _settle(self, batch: list[Pending]) -> None:
         for event, fut in batch:

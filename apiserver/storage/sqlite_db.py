@@ -15,10 +15,12 @@ Compaction deletes log rows at or below the target in short chunks, with that on
 from __future__ import annotations
 
 import fcntl
+import functools
 import os
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Sequence
 
 from apiserver.storage import Event, KeyValue, StorageError
 
@@ -30,9 +32,10 @@ _SCHEMA = (
     " mod_revision INTEGER NOT NULL, value BLOB NOT NULL)",
     "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL)",
 )
+# Multi-row inserts: "VALUES" and the rows' placeholders are added by _insert_many.
 _INSERT_LOG = ("INSERT INTO log (id, key, created, deleted, create_revision, prev_revision, value,"
-               " old_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-_UPSERT_CURRENT = ("INSERT INTO current (key, create_revision, mod_revision, value) VALUES (?, ?, ?, ?)"
+               " old_value)", 8, "")
+_UPSERT_CURRENT = ("INSERT INTO current (key, create_revision, mod_revision, value)", 4,
                    " ON CONFLICT(key) DO UPDATE SET create_revision = excluded.create_revision,"
                    " mod_revision = excluded.mod_revision, value = excluded.value")
 _DELETE_CURRENT = "DELETE FROM current WHERE key = ?"
@@ -46,6 +49,7 @@ _COMPACT_CHUNK = (
 )
 _ROW = "id, key, created, deleted, create_revision, prev_revision, value, old_value"
 _VACUUM_MIN_FREE = 64  # pages (256 KiB): below this, returning them is not worth a pass
+_MAX_ROWS_PER_STATEMENT = 1024  # 8 columns: well under SQLite's 32,766 variables
 _IN_CHUNK = 500  # ids per `IN (...)` query, well under SQLite's variable limit
 
 LogRow = tuple[int, str, int, int, int, int, bytes, bytes | None]
@@ -136,8 +140,8 @@ class SQLiteLog:
         conn = self.conn
         try:
             conn.execute("BEGIN IMMEDIATE")
-            conn.executemany(_INSERT_LOG, rows)
-            conn.executemany(_UPSERT_CURRENT, live)
+            _insert_many(conn, _INSERT_LOG, rows)
+            _insert_many(conn, _UPSERT_CURRENT, live)
             conn.executemany(_DELETE_CURRENT, gone)
             conn.execute("COMMIT")
         except BaseException:
@@ -206,6 +210,25 @@ class SQLiteLog:
                     f"SELECT id, key, create_revision, value FROM log WHERE id IN ({marks})", chunk):
                 found[rid] = KeyValue(key, value, create, rid)
         return found
+
+
+def _insert_many(conn: sqlite3.Connection, statement: tuple[str, int, str],
+                 rows: Sequence[tuple[object, ...]]) -> None:
+    """Insert rows with a few multi-row statements rather than one step per row: each step
+    lets go of the GIL, and taking it back from a busy event loop can cost a switch interval.
+    Chunks are powers of two, so the statements stay few and stay in the statement cache."""
+    start = 0
+    while start < len(rows):
+        size = min(_MAX_ROWS_PER_STATEMENT, 1 << ((len(rows) - start).bit_length() - 1))
+        conn.execute(_multi_row(statement, size), [v for row in rows[start:start + size] for v in row])
+        start += size
+
+
+@functools.lru_cache(maxsize=32)
+def _multi_row(statement: tuple[str, int, str], rows: int) -> str:
+    head, width, tail = statement
+    one = f"({', '.join('?' * width)})"
+    return f"{head} VALUES {', '.join([one] * rows)}{tail}"
 
 
 def _rebuild(floor: int, rows: list[LogRow], prevs: dict[int, KeyValue]) -> tuple[int, list[Event]]:

@@ -240,6 +240,34 @@ def test_failed_commit_changes_nothing(tmp_path: Path) -> None:
     run(body)
 
 
+def test_writes_queued_behind_a_failed_commit_fail_with_it(tmp_path: Path) -> None:
+    """A write accepted while a failing commit is in flight was checked against the failing
+    writes, so it must fail too, and nothing may commit in its place; later writes continue
+    from the last committed revision."""
+    path = tmp_path / "minik.db"
+
+    async def body() -> None:
+        s = SQLiteStorage(path, busy_timeout_ms=300)
+        await s.start()
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # the next commit waits 300 ms for the lock, then fails
+        try:
+            first = asyncio.ensure_future(s.create("/a", enc("v")))
+            await asyncio.sleep(0.1)  # the first commit is now waiting on the lock
+            behind = asyncio.ensure_future(s.update("/a", enc("w"), 1))  # depends on the first
+            results = await asyncio.gather(first, behind, return_exceptions=True)
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        assert all(isinstance(r, StorageError) for r in results), results
+        assert s.revision == 0 and await s.get("/a") is None
+        assert (await s.create("/b", enc("v"))).mod_revision == 1
+        await s.close()
+        with sqlite3.connect(path) as db:
+            assert db.execute("SELECT id, key FROM log").fetchall() == [(1, "/b")]
+    run(body)
+
+
 def test_one_process_per_file(tmp_path: Path) -> None:
     async def body() -> None:
         s = SQLiteStorage(tmp_path / "minik.db")
