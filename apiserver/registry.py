@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 _IMMUTABLE_META = ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds")
 _GENERATE_NAME_TRIES = 8
 _CONFLICT_RETRIES = 20
-_SHARED_KEPT = 2048  # parsed revisions kept for read-only readers
+_SHARED_KEPT = 512  # parsed revisions kept for read-only readers (each ~8 KB for a pod)
 
 
 def decode(kv: KeyValue) -> Obj:
