@@ -212,19 +212,23 @@ class SQLiteStorage(LogStore):
 
     async def _compact_loop(self) -> None:
         while not self._closed:
+            early = True
             try:
                 async with asyncio.timeout(self._compact_interval):
                     await self._compact_due.wait()
             except TimeoutError:
-                pass
+                early = False
             self._compact_due.clear()
             try:
-                await self.compact()
+                # An early pass only deletes rows (later writes reuse their pages); returning
+                # pages and emptying the WAL waits for the interval, off the busy write path.
+                await self.compact(checkpoint=not early)
             except Exception:
                 log.exception("compacting %s failed", self.path)
 
-    async def compact(self) -> None:
-        """Drop log rows below the replay window in short transactions, then shrink the WAL."""
+    async def compact(self, checkpoint: bool = True) -> None:
+        """Drop log rows below the replay window in short transactions, then (`checkpoint`)
+        return free pages and shrink the WAL."""
         async with self._compact_lock:
             target = self._hub.compacted_revision
             if target > self._disk_compacted:
@@ -237,7 +241,7 @@ class SQLiteStorage(LogStore):
                         break
                 self._disk_compacted = target
                 log.debug("COMPACT %s to %d => %d rows", self.path, target, deleted)
-            if self._transactions != self._checkpointed_at:
+            if checkpoint and self._transactions != self._checkpointed_at:
                 await self._run(self._db.checkpoint)
                 self._checkpointed_at = self._transactions
 
