@@ -5,6 +5,8 @@ request); `limit`/`continue` page by key."""
 from __future__ import annotations
 
 import base64
+import bisect
+import itertools
 from datetime import datetime, timezone
 from typing import Any, AsyncIterator
 
@@ -120,14 +122,17 @@ def _body(pieces: list[bytes]) -> Response:
 
 
 async def _chunks(pieces: list[bytes]) -> AsyncIterator[bytes]:
-    start, size = 0, 0
-    for i, piece in enumerate(pieces):
-        size += len(piece)
-        if size >= _CHUNK:
-            yield b"".join(pieces[start:i + 1])
-            start, size = i + 1, 0
-    if start < len(pieces):
-        yield b"".join(pieces[start:])
+    """Chunks of at least _CHUNK bytes (but the last), ending where a piece ends. The
+    boundaries are found by bisecting the running sizes: a Table has ~60,000 small pieces,
+    and sizing them one by one in Python cost more than building the rows."""
+    ends = list(itertools.accumulate(map(len, pieces)))
+    start, base = 0, 0
+    while start < len(pieces):
+        last = bisect.bisect_left(ends, base + _CHUNK, lo=start)
+        yield b"".join(pieces[start:last + 1])
+        if last >= len(pieces) - 1:
+            return
+        start, base = last + 1, ends[last]
 
 
 def _page(kvs: list[KeyValue], match: Any, limit: int,
