@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from kubectl_parity import assert_same_effect
+from support import wait_for
 
 STEPS = [
     ["pod", "one", "-p", '{"metadata":{"labels":{"x":"1"}}}'],
@@ -50,6 +51,11 @@ def _setup(server: Any, namespace: str) -> None:
                                                    "spec": {"containers": [
                                                        {"name": "c", "image": "nginx"}]}}}})
     assert status == 201, body
+
+    def settled() -> bool:  # the RC controller's first status write must not land mid-test
+        _, rc = server.request("GET", f"/api/v1/namespaces/{namespace}/replicationcontrollers/web")
+        return rc.get("status", {}).get("observedGeneration") == rc["metadata"]["generation"]
+    wait_for(settled, 15, message="the RC's first status write")
 
 
 def test_patch_sequence_matches_kubectl(env: dict[str, str], twins: tuple[str, str],
