@@ -18,27 +18,24 @@ def _pod(server: Server, namespace: str) -> tuple[str, dict[str, Any]]:
     return path, pod
 
 
+_CANNOT = 'Pod in version "v1" cannot be handled as a Pod: json: cannot unmarshal '
+WRONG_TYPES = [
+    (("spec", "containers"), "app",
+     "string into Go struct field PodSpec.spec.containers of type []v1.Container"),
+    # Equal in Python (30.0 == 30) but not to Go: an integer field given a float.
+    (("spec", "terminationGracePeriodSeconds"), 30.0,
+     "number 30.0 into Go struct field PodSpec.spec.terminationGracePeriodSeconds of type int64"),
+    (("status", "phase"), 1, "number into Go struct field PodStatus.status.phase of type string"),
+]
+
+
 def test_status_put_rejects_wrong_types_anywhere_in_the_body(server: Server, namespace: str) -> None:
     path, pod = _pod(server, namespace)
-    wrong = copy.deepcopy(pod)
-    wrong["spec"]["containers"] = "app"
-    status, body = server.request("PUT", path + "/status", wrong)
-    assert (status, body["message"]) == (400, 'Pod in version "v1" cannot be handled as a Pod: json: cannot '
-                                              'unmarshal string into Go struct field PodSpec.spec.containers of type '
-                                              '[]v1.Container')
-    # Equal in Python (30.0 == 30) but not to Go: an integer field given a float.
-    wrong = copy.deepcopy(pod)
-    wrong["spec"]["terminationGracePeriodSeconds"] = 30.0
-    status, body = server.request("PUT", path + "/status", wrong)
-    assert (status, body["message"]) == (400, 'Pod in version "v1" cannot be handled as a Pod: json: cannot '
-                                              'unmarshal number 30.0 into Go struct field '
-                                              'PodSpec.spec.terminationGracePeriodSeconds of type int64')
-    wrong = copy.deepcopy(pod)
-    wrong["status"]["phase"] = 1
-    status, body = server.request("PUT", path + "/status", wrong)
-    assert (status, body["message"]) == (400, 'Pod in version "v1" cannot be handled as a Pod: json: cannot '
-                                              'unmarshal number into Go struct field PodStatus.status.phase of type '
-                                              'string')
+    for (part, field), value, message in WRONG_TYPES:
+        wrong = copy.deepcopy(pod)
+        wrong[part][field] = value
+        status, body = server.request("PUT", path + "/status", wrong)
+        assert (status, body["message"]) == (400, _CANNOT + message)
 
 
 def test_status_put_keeps_the_stored_spec_and_takes_the_status(server: Server, namespace: str) -> None:
