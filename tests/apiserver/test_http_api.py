@@ -45,9 +45,16 @@ def test_create_defaults_and_conflicts(server: Server, namespace: str) -> None:
     assert status == 409 and body["reason"] == "AlreadyExists"
     assert body["message"] == 'replicationcontrollers "web" already exists'
 
-    stale = json.loads(json.dumps(rc))
-    stale["spec"]["replicas"] = 3
-    status, updated = server.request("PUT", rc_path(namespace, "web"), stale)
+    # The RC controller keeps writing the new RC's status while its pods come up: update as a
+    # client does, from the latest version, again only if a write really came in between.
+    for _ in range(20):
+        _, stale = server.request("GET", rc_path(namespace, "web"))
+        stale["spec"]["replicas"] = 3
+        status, updated = server.request("PUT", rc_path(namespace, "web"), stale)
+        if status != 409:
+            break
+        _, now = server.request("GET", rc_path(namespace, "web"))
+        assert now["metadata"]["resourceVersion"] != stale["metadata"]["resourceVersion"], updated
     assert status == 200 and updated["metadata"]["generation"] == 2
     assert int(updated["metadata"]["resourceVersion"]) > int(meta["resourceVersion"])
     status, body = server.request("PUT", rc_path(namespace, "web"), stale)
